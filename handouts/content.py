@@ -1,0 +1,250 @@
+"""Content stage: handout markup (a small, fixed XML vocabulary) -> a frozen `Document`.
+
+The vocabulary, produced by the templates:
+
+  block:  notice, title, subtitle, patient/field[@label], section, h, p, ul/li,
+          callout, table/tr/(th|td), small, footer/cell
+  inline: b, i, a[@href], phone (a number: never broken, always left to right),
+          page-number, page-count (footer only)
+
+Anything else is a template error naming the element, so a typo in a template or a
+translation never silently drops text.
+"""
+from __future__ import annotations
+
+import unicodedata
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, replace
+
+from .errors import TemplateError
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text with one style. `field` marks page-number/page-count placeholders."""
+    text: str
+    bold: bool = False
+    italic: bool = False
+    href: str = ""
+    phone: bool = False
+    field: str = ""
+
+
+Spans = tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Title:
+    spans: Spans
+
+
+@dataclass(frozen=True)
+class Subtitle:
+    spans: Spans
+
+
+@dataclass(frozen=True)
+class Notice:
+    blocks: tuple
+
+
+@dataclass(frozen=True)
+class Heading:
+    spans: Spans
+
+
+@dataclass(frozen=True)
+class Para:
+    spans: Spans
+    small: bool = False
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[Spans, ...]
+
+
+@dataclass(frozen=True)
+class PatientBox:
+    fields: tuple[tuple[str, Spans], ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[Spans, ...]
+    rows: tuple[tuple[Spans, ...], ...]
+
+
+@dataclass(frozen=True)
+class Callout:
+    heading: Spans
+    blocks: tuple
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: Spans
+    blocks: tuple
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    blocks: tuple
+    footer: tuple[Spans, ...]
+
+    def text(self) -> str:
+        """All running text, one block a line: for readability checks and tests."""
+        return "\n".join(_block_text(block) for block in self.blocks)
+
+
+INLINE = {"b", "i", "a", "phone", "page-number", "page-count"}
+
+
+def parse_markup(markup: str, *, source: str = "handout") -> Document:
+    try:
+        root = ET.fromstring(markup)
+    except ET.ParseError as exc:
+        line = exc.position[0] if exc.position else None
+        raise TemplateError(f"the handout markup is not well-formed ({exc})", source=source,
+                            line=line, hint="check the tags in the template or in the "
+                                            "translation of the string on that line") from None
+    if root.tag != "handout":
+        raise _unknown(root, source)
+    blocks, footer, title = [], (), ""
+    for child in root:
+        if child.tag == "footer":
+            footer = tuple(_spans(cell, source) for cell in child if _expect(cell, "cell", source))
+        else:
+            block = _block(child, source)
+            if isinstance(block, Title):
+                title = "".join(s.text for s in block.spans)
+            blocks.append(block)
+    return Document(title=title, blocks=tuple(blocks), footer=footer)
+
+
+def _block(el: ET.Element, source: str):
+    tag = el.tag
+    if tag == "title":
+        return Title(_spans(el, source))
+    if tag == "subtitle":
+        return Subtitle(_spans(el, source))
+    if tag == "notice":
+        return Notice(tuple(_block(c, source) for c in el))
+    if tag == "p":
+        return Para(_spans(el, source))
+    if tag == "small":
+        return Para(_spans(el, source), small=True)
+    if tag == "ul":
+        return Bullets(tuple(_spans(li, source) for li in el if _expect(li, "li", source)))
+    if tag == "patient":
+        return PatientBox(tuple((f.get("label", ""), _spans(f, source))
+                                for f in el if _expect(f, "field", source)))
+    if tag == "table":
+        rows = [tuple(_spans(cell, source) for cell in tr) for tr in el
+                if _expect(tr, "tr", source)]
+        has_header = len(el) and all(c.tag == "th" for c in el[0])
+        return Table(header=rows[0] if has_header else (),
+                     rows=tuple(rows[1:] if has_header else rows))
+    if tag in ("section", "callout"):
+        children = list(el)
+        if not children or children[0].tag != "h":
+            raise TemplateError(f"<{tag}> must start with <h>", source=source,
+                                hint="give every section and callout a heading")
+        heading = _spans(children[0], source)
+        inner = tuple(_block(c, source) for c in children[1:])
+        return (Section if tag == "section" else Callout)(heading, inner)
+    raise _unknown(el, source)
+
+
+def _expect(el: ET.Element, tag: str, source: str) -> bool:
+    if el.tag != tag:
+        raise TemplateError(f"<{el.tag}> where <{tag}> was expected", source=source,
+                            hint=f"use <{tag}> here")
+    return True
+
+
+def _spans(el: ET.Element, source: str, *, bold=False, italic=False, href="",
+           phone=False) -> Spans:
+    out: list[Span] = []
+    style = Span("", bold, italic, href, phone)
+    _add(out, el.text, style)
+    for child in el:
+        tag = child.tag
+        if tag not in INLINE:
+            raise _unknown(child, source)
+        if tag in ("page-number", "page-count"):
+            out.append(Span("", bold, italic, field=tag))
+        else:
+            out.extend(_spans(child, source, bold=bold or tag == "b",
+                              italic=italic or tag == "i",
+                              href=child.get("href", href) if tag == "a" else href,
+                              phone=phone or tag == "phone"))
+        _add(out, child.tail, style)
+    return _normalise(out)
+
+
+def _add(out: list[Span], text: str | None, style: Span) -> None:
+    if text:
+        out.append(replace(style, text=text))
+
+
+def _normalise(spans: list[Span]) -> Spans:
+    """Collapse white space across spans, trim the ends, NFC, merge equal neighbours."""
+    merged: list[Span] = []
+    previous_space = True
+    for span in spans:
+        if span.field:
+            merged.append(span)
+            previous_space = False
+            continue
+        text = unicodedata.normalize("NFC", " ".join(span.text.split()))
+        if span.text[:1].isspace() and text:
+            text = " " + text
+        if span.text[-1:].isspace():
+            text = (text + " ") if text else " "
+        if previous_space:
+            text = text.lstrip(" ")
+        if not text:
+            continue
+        previous_space = text.endswith(" ")
+        if merged and not merged[-1].field and replace(merged[-1], text="") == replace(span, text=""):
+            merged[-1] = replace(merged[-1], text=merged[-1].text + text)
+        else:
+            merged.append(replace(span, text=text))
+    if merged and not merged[-1].field:
+        merged[-1] = replace(merged[-1], text=merged[-1].text.rstrip(" "))
+        if not merged[-1].text:
+            merged.pop()
+    return tuple(merged)
+
+
+def _unknown(el: ET.Element, source: str) -> TemplateError:
+    return TemplateError(f"unknown element <{el.tag}>", source=source,
+                         hint="the handout markup allows: " + ", ".join(sorted(
+                             INLINE | {"notice", "title", "subtitle", "patient", "field",
+                                       "section", "h", "p", "ul", "li", "callout", "table",
+                                       "tr", "th", "td", "small", "footer", "cell"})))
+
+
+def spans_text(spans: Spans) -> str:
+    return "".join(s.text for s in spans)
+
+
+def _block_text(block) -> str:
+    if isinstance(block, (Title, Subtitle, Heading)):
+        return spans_text(block.spans)
+    if isinstance(block, Para):
+        return spans_text(block.spans)
+    if isinstance(block, Notice):
+        return "\n".join(_block_text(b) for b in block.blocks)
+    if isinstance(block, Bullets):
+        return "\n".join(spans_text(i) for i in block.items)
+    if isinstance(block, PatientBox):
+        return "\n".join(f"{label}: {spans_text(v)}" for label, v in block.fields)
+    if isinstance(block, Table):
+        return "\n".join(" | ".join(spans_text(c) for c in row)
+                         for row in (block.header,) + block.rows if row)
+    if isinstance(block, (Section, Callout)):
+        return "\n".join([spans_text(block.heading)] + [_block_text(b) for b in block.blocks])
+    return ""

@@ -1,0 +1,386 @@
+"""Layout stage: Document + Brand -> Platypus flowables and the page furniture.
+
+Page 1 carries the letterhead band (logo, clinic name, contact, QR code); every page
+carries a footer with the patient identifier, the handout version and language, and
+"page X of Y". All text goes through the text seam (`handouts.text.paragraph`).
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from . import content as c
+from .brand import Brand
+from .paper import PAGE_SIZES
+from .text import TextStyle, paragraph
+
+MARGIN = 16 * mm
+BAND_HEIGHT = 26 * mm
+FOOTER_HEIGHT = 12 * mm
+BULLET = "•"
+
+
+@dataclass(frozen=True)
+class Styles:
+    body: TextStyle
+    small: TextStyle
+    title: TextStyle
+    subtitle: TextStyle
+    heading: TextStyle
+    callout_heading: TextStyle
+    label: TextStyle
+    footer: TextStyle
+    band_name: TextStyle
+    band_contact: TextStyle
+
+
+@lru_cache(maxsize=None)
+def styles_for(brand_primary: str, brand_accent: str) -> Styles:
+    return Styles(
+        body=TextStyle(size=10, leading=13.2),
+        small=TextStyle(size=8, leading=10, colour="#4D4D4D"),
+        title=TextStyle(size=21, leading=25, colour=brand_primary, bold=True),
+        subtitle=TextStyle(size=11.5, leading=14, colour="#4D4D4D"),
+        heading=TextStyle(size=13, leading=16, colour=brand_primary, bold=True),
+        callout_heading=TextStyle(size=12.5, leading=15, colour="#FFFFFF", bold=True),
+        label=TextStyle(size=9.5, leading=12.5, colour=brand_primary, bold=True),
+        footer=TextStyle(size=7.5, leading=9, colour="#4D4D4D"),
+        band_name=TextStyle(size=15, leading=18, colour="#FFFFFF", bold=True),
+        band_contact=TextStyle(size=8.5, leading=11, colour="#FFFFFF", align="end"),
+    )
+
+
+def tint(hex_colour: str, amount: float) -> colors.Color:
+    """The colour mixed with white: amount 0 is white, 1 the colour itself."""
+    base = colors.HexColor(hex_colour)
+    return colors.Color(1 - (1 - base.red) * amount, 1 - (1 - base.green) * amount,
+                        1 - (1 - base.blue) * amount)
+
+
+class BulletItem(Flowable):
+    """A list item: a bullet in the start margin and the item's text indented."""
+
+    def __init__(self, body: Flowable, bullet: Flowable, indent: float, rtl: bool = False):
+        super().__init__()
+        self.body, self.bullet, self.indent, self.rtl = body, bullet, indent, rtl
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        _, self.height = self.body.wrap(available_width - self.indent, available_height)
+        self.bullet.wrap(self.indent, available_height)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        parts = self.body.split(available_width - self.indent, available_height)
+        if len(parts) < 2:
+            return []
+        first = BulletItem(parts[0], self.bullet, self.indent, self.rtl)
+        rest = [_Indented(p, self.indent, self.rtl) for p in parts[1:]]
+        return [first] + rest
+
+    def draw(self):
+        body_x = 0 if self.rtl else self.indent
+        self.body.drawOn(self.canv, body_x, 0)
+        bullet_height = self.bullet.height
+        bullet_x = self.width - self.indent + 2 if self.rtl else 2
+        first_line = getattr(self.body, "first_line_height", None) or bullet_height
+        self.bullet.drawOn(self.canv, bullet_x, self.height - first_line)
+
+
+class _Indented(Flowable):
+    def __init__(self, body: Flowable, indent: float, rtl: bool):
+        super().__init__()
+        self.body, self.indent, self.rtl = body, indent, rtl
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        _, self.height = self.body.wrap(available_width - self.indent, available_height)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        return [_Indented(p, self.indent, self.rtl)
+                for p in self.body.split(available_width - self.indent, available_height)]
+
+    def draw(self):
+        self.body.drawOn(self.canv, 0 if self.rtl else self.indent, 0)
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """What the page furniture needs, fixed before the build starts."""
+    page_size: tuple[float, float]
+    brand: Brand
+    footer: tuple[c.Spans, ...]
+    locale: str
+    rtl: bool
+
+
+class HandoutLayout:
+    """Turns a Document into flowables for one brand and one locale."""
+
+    def __init__(self, brand: Brand, locale: str, rtl: bool, page_size_name: str):
+        self.brand = brand
+        self.locale = locale
+        self.rtl = rtl
+        self.page_size = PAGE_SIZES[page_size_name]
+        self.styles = styles_for(brand.primary_colour, brand.accent_colour)
+        self.frame_width = self.page_size[0] - 2 * MARGIN
+
+    def para(self, spans: c.Spans, style: TextStyle) -> Flowable:
+        return paragraph(spans, style, locale=self.locale)
+
+    def flowables(self, document: c.Document) -> list[Flowable]:
+        out: list[Flowable] = []
+        for block in document.blocks:
+            out.extend(self.block(block, self.frame_width))
+        return out
+
+    def block(self, block, width: float) -> list[Flowable]:
+        s = self.styles
+        if isinstance(block, c.Title):
+            return [self.para(block.spans, s.title), Spacer(0, 1 * mm)]
+        if isinstance(block, c.Subtitle):
+            return [self.para(block.spans, s.subtitle), Spacer(0, 3 * mm)]
+        if isinstance(block, c.Notice):
+            return [self.notice(block, width), Spacer(0, 3 * mm)]
+        if isinstance(block, c.PatientBox):
+            return [self.patient_box(block, width), Spacer(0, 2.5 * mm)]
+        if isinstance(block, c.Para):
+            style = s.small if block.small else s.body
+            return [self.para(block.spans, style), Spacer(0, 2 * mm)]
+        if isinstance(block, c.Bullets):
+            return self.bullets(block)
+        if isinstance(block, c.Callout):
+            return [Spacer(0, 1 * mm), self.callout(block, width), Spacer(0, 3 * mm)]
+        if isinstance(block, c.Section):
+            return self.section(block, width)
+        if isinstance(block, c.Table):
+            return [self.table(block, width), Spacer(0, 1.5 * mm)]
+        raise TypeError(f"no layout for {type(block).__name__}")
+
+    def bullets(self, block: c.Bullets) -> list[Flowable]:
+        indent = 4.5 * mm
+        out = []
+        for item in block.items:
+            bullet = self.para((c.Span(BULLET),), self.styles.body)
+            out.append(BulletItem(self.para(item, self.styles.body), bullet, indent, self.rtl))
+            out.append(Spacer(0, 1.2 * mm))
+        return out
+
+    def section(self, block: c.Section, width: float) -> list[Flowable]:
+        heading = self.para(block.heading, self.styles.heading)
+        rule = Rule(width, 0.8, colors.HexColor(self.brand.primary_colour))
+        body = [f for inner in block.blocks for f in self.block(inner, width)]
+        # The heading stays with the start of its section, never alone at a page foot.
+        head = [Spacer(0, 1.5 * mm), heading, Spacer(0, 0.8 * mm), rule, Spacer(0, 2 * mm)]
+        return [KeepTogether(head + body[:2])] + body[2:]
+
+    def notice(self, block: c.Notice, width: float) -> Flowable:
+        inner = [self.para(p.spans, self.styles.body if i == 0 else self.styles.small)
+                 for i, p in enumerate(block.blocks)]
+        table = Table([[inner]], colWidths=[width])
+        table.setStyle(TableStyle([
+            ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#FFF4CC")),
+            ("BOX", (0, 0), (-1, -1), 1, colors.HexColor("#B7950B")),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3 * mm), ("RIGHTPADDING", (0, 0), (-1, -1), 3 * mm),
+            ("TOPPADDING", (0, 0), (-1, -1), 2 * mm), ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * mm),
+        ]))
+        return table
+
+    def patient_box(self, block: c.PatientBox, width: float) -> Flowable:
+        label_width = 34 * mm
+        rows = [[self.para((c.Span(label),), self.styles.label),
+                 self.para(value, self.styles.body)] for label, value in block.fields]
+        if self.rtl:
+            rows = [list(reversed(r)) for r in rows]
+            widths = [width - label_width, label_width]
+        else:
+            widths = [label_width, width - label_width]
+        table = Table(rows, colWidths=widths)
+        table.setStyle(TableStyle([
+            ("BACKGROUND", (0, 0), (-1, -1), tint(self.brand.primary_colour, 0.08)),
+            ("LINEBEFORE" if not self.rtl else "LINEAFTER", (0, 0), (0, -1) if not self.rtl
+             else (-1, -1), 3, colors.HexColor(self.brand.primary_colour)),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 2.5 * mm), ("RIGHTPADDING", (0, 0), (-1, -1), 2 * mm),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.2 * mm), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2 * mm),
+        ]))
+        return table
+
+    def callout(self, block: c.Callout, width: float) -> Flowable:
+        accent = colors.HexColor(self.brand.accent_colour)
+        inner_width = width - 8 * mm
+        heading = self.para(block.heading, self.styles.callout_heading)
+        body = [f for inner in block.blocks for f in self.block(inner, inner_width)]
+        table = Table([[heading], [body]], colWidths=[width])
+        table.setStyle(TableStyle([
+            ("BACKGROUND", (0, 0), (-1, 0), accent),
+            ("BACKGROUND", (0, 1), (-1, -1), tint(self.brand.accent_colour, 0.08)),
+            ("BOX", (0, 0), (-1, -1), 2, accent),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm), ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm),
+            ("TOPPADDING", (0, 0), (-1, 0), 1.8 * mm), ("BOTTOMPADDING", (0, 0), (-1, 0), 1.8 * mm),
+            ("TOPPADDING", (0, 1), (-1, -1), 2.5 * mm), ("BOTTOMPADDING", (0, 1), (-1, -1), 0.5 * mm),
+        ]))
+        table.keepWithNext = False
+        return KeepTogether([table])
+
+    def table(self, block: c.Table, width: float) -> Flowable:
+        header_style = TextStyle(size=9, leading=11.5, colour="#FFFFFF", bold=True)
+        cell_style = TextStyle(size=9, leading=11.5)
+        rows = []
+        if block.header:
+            rows.append([self.para(cell, header_style) for cell in block.header])
+        rows.extend([self.para(cell, cell_style) for cell in row] for row in block.rows)
+        fractions = (0.42, 0.28, 0.30)
+        widths = [width * f for f in fractions[:len(rows[0])]]
+        if self.rtl:
+            rows = [list(reversed(r)) for r in rows]
+            widths.reverse()
+        table = Table(rows, colWidths=widths, repeatRows=1 if block.header else 0)
+        commands = [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor("#BFBFBF")),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.2 * mm), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2 * mm),
+        ]
+        if block.header:
+            commands.append(("BACKGROUND", (0, 0), (-1, 0),
+                             colors.HexColor(self.brand.primary_colour)))
+        table.setStyle(TableStyle(commands))
+        return table
+
+    # -- page furniture ------------------------------------------------------------------
+
+    def draw_letterhead(self, canvas) -> None:
+        """The brand band at the top of page 1."""
+        width, height = self.page_size
+        primary = colors.HexColor(self.brand.primary_colour)
+        canvas.saveState()
+        canvas.setFillColor(primary)
+        canvas.rect(0, height - BAND_HEIGHT, width, BAND_HEIGHT, stroke=0, fill=1)
+        x = MARGIN
+        logo_size = BAND_HEIGHT - 8 * mm
+        logo_y = height - BAND_HEIGHT + 4 * mm
+        if self.brand.logo:
+            canvas.setFillColor(colors.white)
+            canvas.roundRect(x - 1.5 * mm, logo_y - 1.5 * mm, logo_size + 3 * mm,
+                             logo_size + 3 * mm, 2 * mm, stroke=0, fill=1)
+            draw_logo(canvas, self.brand.logo, x, logo_y, logo_size)
+            x += logo_size + 5 * mm
+        qr_size = 0.0
+        if self.brand.qr_url:
+            qr_size = BAND_HEIGHT - 6 * mm
+            qr_x = width - MARGIN - qr_size
+            canvas.setFillColor(colors.white)
+            canvas.rect(qr_x, height - BAND_HEIGHT + 3 * mm, qr_size, qr_size, stroke=0, fill=1)
+            draw_qr(canvas, self.brand.qr_url, qr_x, height - BAND_HEIGHT + 3 * mm, qr_size)
+            qr_size += 4 * mm
+        contact_width = 62 * mm
+        contact_lines = [self.brand.phone] + list(self.brand.address) + \
+            ([self.brand.website] if self.brand.website else [])
+        contact = [self.para((c.Span(line, phone=(i == 0)),), self.styles.band_contact)
+                   for i, line in enumerate(contact_lines)]
+        y = height - 5 * mm
+        for item in contact:
+            _, h = item.wrap(contact_width, 100)
+            y -= h
+            item.drawOn(canvas, width - MARGIN - qr_size - contact_width, y)
+        name = self.para((c.Span(self.brand.name),), self.styles.band_name)
+        name_width = width - MARGIN - qr_size - contact_width - x - 3 * mm
+        _, h = name.wrap(name_width, BAND_HEIGHT)
+        name.drawOn(canvas, x, height - BAND_HEIGHT / 2 - h / 2)
+        canvas.restoreState()
+
+    def draw_footer(self, canvas, footer: tuple[c.Spans, ...], page: int, pages: int) -> None:
+        width, _ = self.page_size
+        fields = {"page-number": str(page), "page-count": str(pages)}
+        canvas.saveState()
+        canvas.setStrokeColor(colors.HexColor("#BFBFBF"))
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN, FOOTER_HEIGHT, width - MARGIN, FOOTER_HEIGHT)
+        cell_width = (width - 2 * MARGIN) / max(1, len(footer))
+        aligns = ["start", "centre", "end"] if len(footer) == 3 else ["start", "end"]
+        if self.rtl:
+            aligns.reverse()
+        for index, cell in enumerate(footer):
+            style = TextStyle(size=self.styles.footer.size, leading=self.styles.footer.leading,
+                              colour=self.styles.footer.colour, align=aligns[index],
+                              bold=(index == 0))
+            filled = tuple(c.Span(str(fields[s.field]), s.bold, s.italic) if s.field else s
+                           for s in cell)
+            item = self.para(filled, style)
+            _, h = item.wrap(cell_width, FOOTER_HEIGHT)
+            slot = (len(footer) - 1 - index) if self.rtl else index
+            item.drawOn(canvas, MARGIN + slot * cell_width, FOOTER_HEIGHT - 2 * mm - h)
+        canvas.restoreState()
+
+
+class Rule(Flowable):
+    def __init__(self, width: float, thickness: float, colour):
+        super().__init__()
+        self.width, self.thickness, self.colour = width, thickness, colour
+        self.height = thickness
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        return available_width, self.thickness
+
+    def draw(self):
+        self.canv.setStrokeColor(self.colour)
+        self.canv.setLineWidth(self.thickness)
+        self.canv.line(0, 0, self.width, 0)
+
+
+def draw_logo(canvas, logo, x: float, y: float, size: float) -> None:
+    """Draw a PNG or SVG logo scaled to fit a size x size square."""
+    if logo.kind == "png":
+        image = _image_reader(logo.data)
+        iw, ih = image.getSize()
+        scale = size / max(iw, ih)
+        canvas.drawImage(image, x + (size - iw * scale) / 2, y + (size - ih * scale) / 2,
+                         iw * scale, ih * scale, mask="auto")
+    else:
+        drawing = svg_drawing(logo.data)
+        scale = size / max(drawing.width, drawing.height)
+        canvas.saveState()
+        canvas.translate(x + (size - drawing.width * scale) / 2,
+                         y + (size - drawing.height * scale) / 2)
+        canvas.scale(scale, scale)
+        renderPDF.draw(drawing, canvas, 0, 0)
+        canvas.restoreState()
+
+
+@lru_cache(maxsize=8)
+def _image_reader(data: bytes) -> ImageReader:
+    return ImageReader(io.BytesIO(data))
+
+
+@lru_cache(maxsize=8)
+def svg_drawing(data: bytes) -> Drawing:
+    """Parse an SVG logo once; raises ValueError when it is not usable."""
+    from svglib.svglib import svg2rlg
+    drawing = svg2rlg(io.BytesIO(data))
+    if drawing is None or not drawing.width or not drawing.height:
+        raise ValueError("the SVG has no size or could not be read")
+    return drawing
+
+
+@lru_cache(maxsize=8)
+def _qr_drawing(url: str, size: float) -> Drawing:
+    widget = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def draw_qr(canvas, url: str, x: float, y: float, size: float) -> None:
+    renderPDF.draw(_qr_drawing(url, size), canvas, x, y)

@@ -1,0 +1,97 @@
+"""The pure core: `render(job) -> bytes`.
+
+It reads only the project's own inputs (templates, catalogs, fonts), which it caches, and
+the job; no clock, no environment, no working directory, no process locale.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from babel.dates import format_date
+
+from . import i18n
+from .content import Document, parse_markup
+from .errors import HandoutError
+from .i18n import LocaleBundle
+from .layout import HandoutLayout
+from .pdf import Metadata, build_pdf
+from .records import Job
+from .templating import load_meta, load_support_lines, render_markup
+from .text import LAYOUT_CHARACTERS, check_coverage
+
+
+def render(job: Job) -> bytes:
+    """The handout PDF for one job, as bytes."""
+    bundle = i18n.load_locale(i18n.negotiate(job.locale))
+    document = build_document(job, bundle)
+    layout = HandoutLayout(job.brand, bundle.id, bundle.direction == "rtl", job.page_size_name)
+    check_coverage(LAYOUT_CHARACTERS + job.brand.name + "".join(job.brand.address),
+                   locale=bundle.id)
+    title = document.title
+    if job.name_in_metadata and job.patient_name:
+        title = f"{title} – {job.patient_name}"
+    metadata = Metadata(title=title, lang=bundle.bcp47, author=job.brand.name,
+                        subject=f"{job.handout} {load_meta(job.handout).version}")
+    return build_pdf(layout, layout.flowables(document), document.footer, metadata)
+
+
+def build_document(job: Job, bundle: LocaleBundle) -> Document:
+    """The handout's content for one job: templated, parsed and checked against the fonts."""
+    markup = render_markup(job.handout, bundle, template_context(job, bundle))
+    document = parse_markup(markup, source=f"templates/{job.handout}/handout.xml.j2")
+    check_coverage(document.text() + "".join(
+        s.text for cell in document.footer for s in cell), locale=bundle.id)
+    return document
+
+
+def template_context(job: Job, bundle: LocaleBundle) -> dict:
+    """Every value the template prints, already formatted for the locale."""
+    locale = bundle.locale
+    meta = load_meta(job.handout)
+    review_date = date.fromisoformat(meta.review_date)
+    lines = [line for line in load_support_lines(job.handout) + job.brand.support_lines
+             if line.country == job.brand.country]
+    verified = min((line.last_verified for line in lines), default="")
+    fever_first, fever_second = i18n.fever_threshold(locale, job.brand.country)
+    wait = job.wait
+    return {
+        "draft_notice": not bundle.review.reviewed,
+        "show_english_notice": bundle.id != i18n.SOURCE_LOCALE,
+        "language_name": bundle.native_name,
+        "today": i18n.long_date(job.today, locale, weekday=False),
+        "clinic": {
+            "name": job.brand.name, "phone": job.brand.phone,
+            "after_hours_phone": job.brand.after_hours_phone,
+            "emergency_number": job.brand.emergency_number,
+        },
+        "patient": {"name": job.patient_name, "label": job.patient_label},
+        "visit": {
+            "discharge_date": i18n.long_date(job.discharge_date, locale),
+            "wait_kind": "bleeding" if wait.until_bleeding_stops else
+                         ("weeks" if wait.weeks else "date"),
+            "wait_weeks": wait.weeks or 0,
+            "wait_until": i18n.long_date(wait.until, locale) if wait.until else "",
+            "follow_up_date": i18n.long_date(job.follow_up.at.date(), locale)
+            if job.follow_up.at else "",
+            "follow_up_time": i18n.short_time(job.follow_up.at, locale)
+            if job.follow_up.at else "",
+            "contraception": job.contraception,
+            "rh": job.rh,
+            "clinician": job.clinician,
+            "note": job.note,
+        },
+        "fever_first": fever_first,
+        "fever_second": fever_second,
+        "support_lines": [i18n.support_line_values(line, locale) for line in lines],
+        "support_verified": i18n.long_date(date.fromisoformat(verified), locale, weekday=False)
+        if verified else "",
+        "meta": {
+            "version": meta.version,
+            "review_date": i18n.long_date(review_date, locale, weekday=False),
+            "review_date_short": format_date(review_date, "short", locale=locale),
+            "sources": "; ".join(meta.sources),
+        },
+    }
+
+
+__all__ = ["render", "build_document", "HandoutError"]
