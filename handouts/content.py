@@ -3,7 +3,8 @@
 The vocabulary, produced by the templates:
 
   block:  notice, title, subtitle, patient/field[@label], section, h, p, ul/li,
-          callout, table/tr/(th|td), small, footer/cell
+          callout, table/tr/(th|td), small, footer/cell, blank-page (the text of a
+          padding page in a double-sided print file)
   inline: b, i, a[@href], phone (a number: never broken, always left to right),
           page-number, page-count (footer only)
 
@@ -92,6 +93,7 @@ class Document:
     title: str
     blocks: tuple
     footer: tuple[Spans, ...]
+    blank_page: Spans = ()
 
     def text(self) -> str:
         """All running text, one block a line: for readability checks and tests."""
@@ -111,16 +113,18 @@ def parse_markup(markup: str, *, source: str = "handout") -> Document:
                                             "translation of the string on that line") from None
     if root.tag != "handout":
         raise _unknown(root, source)
-    blocks, footer, title = [], (), ""
+    blocks, footer, title, blank_page = [], (), "", ()
     for child in root:
         if child.tag == "footer":
             footer = tuple(_spans(cell, source) for cell in child if _expect(cell, "cell", source))
+        elif child.tag == "blank-page":
+            blank_page = _spans(child, source)
         else:
             block = _block(child, source)
             if isinstance(block, Title):
                 title = "".join(s.text for s in block.spans)
             blocks.append(block)
-    return Document(title=title, blocks=tuple(blocks), footer=footer)
+    return Document(title=title, blocks=tuple(blocks), footer=footer, blank_page=blank_page)
 
 
 def _block(el: ET.Element, source: str):
@@ -224,7 +228,7 @@ def _unknown(el: ET.Element, source: str) -> TemplateError:
                          hint="the handout markup allows: " + ", ".join(sorted(
                              INLINE | {"notice", "title", "subtitle", "patient", "field",
                                        "section", "h", "p", "ul", "li", "callout", "table",
-                                       "tr", "th", "td", "small", "footer", "cell"})))
+                                       "tr", "th", "td", "small", "footer", "cell", "blank-page"})))
 
 
 def spans_text(spans: Spans) -> str:

@@ -39,8 +39,8 @@ def build_document(job: Job, bundle: LocaleBundle) -> Document:
     """The handout's content for one job: templated, parsed and checked against the fonts."""
     markup = render_markup(job.handout, bundle, template_context(job, bundle))
     document = parse_markup(markup, source=f"templates/{job.handout}/handout.xml.j2")
-    check_coverage(document.text() + "".join(
-        s.text for cell in document.footer for s in cell), locale=bundle.id)
+    furniture = [s.text for cell in document.footer + (document.blank_page,) for s in cell]
+    check_coverage(document.text() + "".join(furniture), locale=bundle.id)
     return document
 
 
