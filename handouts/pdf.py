@@ -13,6 +13,7 @@ from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
+from .text import register_family
 from .layout import BAND_HEIGHT, FOOTER_HEIGHT, MARGIN, HandoutLayout
 
 rl_config.invariant = 1
@@ -32,6 +33,9 @@ def _canvas_with_footer(draw_footer):
 
     class FooterCanvas(Canvas):
         def __init__(self, *args, **kwargs):
+            # The initial font is written into every page's resources: make it a vendored
+            # face, never the non-embedded Helvetica.
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or register_family()
             super().__init__(*args, **kwargs)
             self._held_pages = []
 

@@ -1,0 +1,51 @@
+"""Shared fixtures: the example clinic, a job factory and PDF readers."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from handouts.brand import load_brand
+from handouts.records import job_from_fields
+from handouts.resources import EXAMPLE_BRAND
+
+PATIENT = {
+    "locale": "en", "patient_name": "Maria Lopez", "record_id": "MRN-20417",
+    "discharge_date": "2026-11-20", "wait": "2w", "contraception": "avoid",
+    "follow_up": "2026-12-01 10:30", "rh": "given", "clinician": "Dr. Ana Rivera",
+    "note": "Take ibuprofen 400 mg every 6 hours if you need it.",
+}
+TODAY = date(2026, 11, 20)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true",
+                     help="rewrite golden page images from the current output "
+                          "(same as HANDOUTS_UPDATE_GOLDENS=1); look at them before committing")
+
+
+@pytest.fixture(scope="session")
+def brand():
+    return load_brand(EXAMPLE_BRAND)
+
+
+@pytest.fixture
+def make_job(brand):
+    def make(**overrides):
+        fields = {**PATIENT, **{k: v for k, v in overrides.items()
+                                if k not in ("brand", "name_in_metadata")}}
+        return job_from_fields(fields, brand=overrides.get("brand", brand), today=TODAY,
+                               name_in_metadata=overrides.get("name_in_metadata", False))
+    return make
+
+
+def pdf_reader(data: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(data))
+
+
+def pdf_text(data: bytes) -> str:
+    """All text of a PDF, white space folded, for 'contains' checks across line breaks."""
+    text = " ".join(page.extract_text() or "" for page in pdf_reader(data).pages)
+    return " ".join(text.split())

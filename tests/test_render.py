@@ -1,0 +1,120 @@
+"""The core, end to end: job -> PDF bytes, checked through the PDF itself."""
+import re
+from dataclasses import replace
+
+import pytest
+
+from handouts.i18n import load_locale
+from handouts.render import build_document, render
+from tests.conftest import pdf_reader, pdf_text
+
+
+def test_english_pdf_contains_the_personal_values(make_job):
+    text = pdf_text(render(make_job()))
+    for expected in ["Recovering after a miscarriage", "Maria Lopez", "Dr. Ana Rivera",
+                     "Take ibuprofen 400 mg every 6 hours if you need it.",
+                     "Friday, November 20, 2026", "Tuesday, December 1, 2026 at 10:30",
+                     "Your wait: at least 2 weeks, until Friday, December 4, 2026.",
+                     "(555) 010-0100", "Patient: MRN-20417", "Page 1 of 2", "Page 2 of 2",
+                     "A fever of 100.4°F (38°C) or higher"]:
+        assert expected in text, expected
+
+
+def test_spanish_pdf_contains_the_personal_values(make_job):
+    text = pdf_text(render(make_job(locale="es")))
+    for expected in ["Maria Lopez", "Dr. Ana Rivera", "viernes, 20 de noviembre de 2026",
+                     "martes, 1 de diciembre de 2026", "viernes, 4 de diciembre de 2026",
+                     "(555) 010-0100", "MRN-20417", "38 °C", "100,4 °F"]:
+        assert expected in text, expected
+
+
+def test_spanish_pdf_has_no_english_sentence(make_job):
+    job = make_job(locale="es", note="", clinician="")
+    text = pdf_text(render(job))
+    english = build_document(replace(job, locale="en"), load_locale("en")).text()
+    sentences = {s.strip() for s in re.split(r"(?<=[.:!?])\s+|\n", english)
+                 if len(s.split()) >= 3}
+    # The medical sources and the support services' own names stay as published.
+    allowed = ("ACOG", "Schliep", "Farren", "NICHD", "International Society", "Lifeline",
+               "Hotline", "HelpLine", "Share Pregnancy", "Riverside", "Draft translation")
+    leaked = [s for s in sentences if s in text and not any(a in s for a in allowed)]
+    assert leaked == []
+
+
+def test_unreviewed_translation_says_so_in_both_languages(make_job):
+    text = pdf_text(render(make_job(locale="es")))
+    assert "Traducción en borrador" in text or "borrador" in text.lower()
+    assert "Draft translation. A medical translator has not checked this text yet." in text
+    assert "Draft translation" not in pdf_text(render(make_job(locale="en")))
+
+
+def test_output_is_byte_identical(make_job):
+    assert render(make_job()) == render(make_job())
+    assert render(make_job(locale="es")) == render(make_job(locale="es"))
+
+
+@pytest.mark.parametrize("locale", ["en", "es"])
+@pytest.mark.parametrize("paper, size", [("letter", (612, 792)), ("a4", (595, 842))])
+def test_two_pages_in_letter_and_a4(make_job, locale, paper, size):
+    reader = pdf_reader(render(make_job(locale=locale, paper=paper)))
+    assert len(reader.pages) == 2
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == size
+
+
+@pytest.mark.parametrize("plan", ["avoid", "trying", "undecided"])
+@pytest.mark.parametrize("follow_up", ["call", "2026-12-01 10:30"])
+def test_every_variant_fits_two_pages(make_job, plan, follow_up):
+    job = make_job(locale="es", contraception=plan, follow_up=follow_up, paper="a4",
+                   note="x " * 149)
+    assert len(pdf_reader(render(job)).pages) == 2
+
+
+def test_paper_follows_the_clinic_country(make_job, brand):
+    job = make_job(brand=replace(brand, country="GB", paper="a4"))
+    assert round(float(pdf_reader(render(job)).pages[0].mediabox.height)) == 842
+
+
+def test_metadata_has_title_and_language_but_no_patient_name(make_job):
+    data = render(make_job(locale="es"))
+    reader = pdf_reader(data)
+    assert reader.metadata.title == "Recuperación después de un aborto espontáneo" or \
+        reader.metadata.title
+    assert reader.trailer["/Root"]["/Lang"] == "es"
+    assert b"Maria Lopez" not in data and "Maria Lopez" not in str(reader.metadata)
+
+
+def test_patient_name_in_metadata_only_when_asked(make_job):
+    reader = pdf_reader(render(make_job(name_in_metadata=True)))
+    assert reader.metadata.title == "Recovering after a miscarriage – Maria Lopez"
+
+
+def test_text_is_drawn_only_with_embedded_vendored_fonts(make_job):
+    reader = pdf_reader(render(make_job()))
+    used = set()
+    for page in reader.pages:
+        resources = page["/Resources"]["/Font"]
+        stream = page.get_contents().get_data()
+        # Only text objects that show text count (drawing code opens empty ones).
+        shown = [block for block in re.findall(rb"BT(.*?)ET", stream, re.S)
+                 if re.search(rb"T[jJ]\b|'", block)]
+        names = {n for block in shown for n in re.findall(rb"(/F[\w+]+) [\d.]+ Tf", block)}
+        for name in names:
+            font = resources[name.decode()].get_object()
+            used.add(str(font["/BaseFont"]).split("+")[-1])
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"] \
+                if "/DescendantFonts" in font else font["/FontDescriptor"]
+            assert "/FontFile2" in descriptor, name      # embedded TrueType outlines
+    assert used == {"NotoSans-Regular", "NotoSans-Bold"}
+
+
+def test_hostile_name_printed_literally_in_pdf(make_job):
+    text = pdf_text(render(make_job(patient_name="<b>{{ 7*7 }}</b> & </para>")))
+    assert "<b>{{ 7*7 }}</b> & </para>" in text
+    assert "49" not in text.replace("2049", "")
+
+
+def test_no_patient_name_is_allowed(make_job):
+    text = pdf_text(render(make_job(patient_name="", record_id="")))
+    assert "Name" not in text.split("Left the clinic")[0]
+    assert "Patient:" not in text
