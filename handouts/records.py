@@ -59,6 +59,7 @@ class Job:
     paper: str = ""
     handout: str = DEFAULT_HANDOUT
     name_in_metadata: bool = False
+    allow_fallback: bool = False      # print English for untranslated strings (previews)
 
     @property
     def page_size_name(self) -> str:
@@ -82,7 +83,8 @@ def initials(name: str) -> str:
 
 
 def job_from_fields(values: Mapping[str, str | None], *, brand: Brand, today: date,
-                    handout: str = DEFAULT_HANDOUT, name_in_metadata: bool = False) -> Job:
+                    handout: str = DEFAULT_HANDOUT, name_in_metadata: bool = False,
+                    allow_fallback: bool = False) -> Job:
     """Build a Job from text fields as typed by a user (command line, CSV, form, JSON)."""
     unknown = sorted(k for k in values if k not in JOB_FIELDS)
     if unknown:
@@ -113,7 +115,8 @@ def job_from_fields(values: Mapping[str, str | None], *, brand: Brand, today: da
     return Job(brand=brand, locale=clean["locale"], today=today, discharge_date=discharge,
                wait=wait, contraception=contraception, follow_up=follow_up, rh=rh,
                patient_name=name, record_id=record_id, clinician=clinician, note=note,
-               paper=paper, handout=handout, name_in_metadata=name_in_metadata)
+               paper=paper, handout=handout, name_in_metadata=name_in_metadata,
+               allow_fallback=allow_fallback)
 
 
 def parse_date(text: str, field_name: str) -> date:

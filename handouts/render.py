@@ -22,7 +22,7 @@ from .text import LAYOUT_CHARACTERS, check_coverage
 
 def render(job: Job) -> bytes:
     """The handout PDF for one job, as bytes."""
-    bundle = i18n.load_locale(i18n.negotiate(job.locale))
+    bundle = i18n.load_locale(i18n.negotiate(job.locale), allow_fallback=job.allow_fallback)
     document = build_document(job, bundle)
     layout = HandoutLayout(job.brand, bundle.id, bundle.direction == "rtl", job.page_size_name)
     check_coverage(LAYOUT_CHARACTERS + job.brand.name + "".join(job.brand.address),
