@@ -38,25 +38,40 @@ class ReviewStatus:
 
 @dataclass(frozen=True)
 class LocaleBundle:
-    """A loaded language: its Babel locale, translations and review status."""
+    """A loaded language: its Babel locale (for formatting), translations, review status,
+    text direction and its name in its own language."""
     id: str
     locale: Locale
     translations: gettext.NullTranslations
     review: ReviewStatus
-
-    @property
-    def direction(self) -> str:
-        return self.locale.text_direction
+    direction: str = "ltr"
+    native_name: str = ""
 
     @property
     def bcp47(self) -> str:
         """The tag for PDF /Lang, e.g. es, pt-BR, zh-Hans."""
         return self.id.replace("_", "-")
 
-    @property
-    def native_name(self) -> str:
-        name = self.locale.get_display_name(self.locale) or self.id
-        return name[:1].upper() + name[1:]
+
+@dataclass(frozen=True)
+class PseudoLocale:
+    """A test language made from the English source: every English string that escapes
+    translation shows as plain ASCII, and the longer text shows where layout breaks."""
+    formats_as: str         # the Babel locale used for dates and numbers
+    direction: str
+    rewrite: str            # translate-toolkit podebug rewrite style
+    name: str
+
+
+PSEUDO_LOCALES = {
+    "en_XA": PseudoLocale("en", "ltr", "unicode", "Pseudo-accented (en-XA)"),
+    "ar_XB": PseudoLocale("en", "rtl", "flipped", "Pseudo-RTL (ar-XB)"),
+}
+
+
+def _own_name(locale: Locale) -> str:
+    name = locale.get_display_name(locale) or str(locale)
+    return name[:1].upper() + name[1:]
 
 
 def shipped_locales(locales_dir: Path = LOCALES_DIR) -> tuple[str, ...]:
@@ -95,6 +110,9 @@ def negotiate(requested: str, available: tuple[str, ...] | None = None) -> str:
     ('es', 'he', 'en')
     """
     available = available if available is not None else shipped_locales()
+    pseudo = requested.replace("-", "_")
+    if pseudo in PSEUDO_LOCALES:
+        return pseudo
     try:
         want = _maximize(requested)
     except ValueError:
@@ -115,30 +133,50 @@ def negotiate(requested: str, available: tuple[str, ...] | None = None) -> str:
 
 
 @lru_cache(maxsize=None)
-def load_locale(locale_id: str, locales_dir: Path = LOCALES_DIR) -> LocaleBundle:
-    """Load a shipped locale; an untranslated or fuzzy entry is an error, never English."""
+def load_locale(locale_id: str, locales_dir: Path = LOCALES_DIR, *,
+                allow_fallback: bool = False) -> LocaleBundle:
+    """Load a shipped locale; an untranslated or fuzzy entry is an error, never English,
+    unless the caller explicitly allows English for those entries (a translator's preview)."""
+    if locale_id in PSEUDO_LOCALES:
+        return _pseudo_bundle(locale_id, locales_dir)
     babel_locale = Locale.parse(locale_id)
     if locale_id == SOURCE_LOCALE:
         return LocaleBundle(locale_id, babel_locale, gettext.NullTranslations(),
-                            ReviewStatus(reviewed=True))
+                            ReviewStatus(reviewed=True), babel_locale.text_direction,
+                            _own_name(babel_locale))
     po_path = locales_dir / locale_id / "LC_MESSAGES" / "messages.po"
     if not po_path.exists():
         raise LocaleError(f"no catalog for {locale_id!r}", source=str(po_path),
                           hint="create it with: python generate.py locales new " + locale_id)
     catalog = read_catalog(po_path, locale_id)
     problems = incomplete_entries(catalog)
-    if problems:
+    if problems and not allow_fallback:
         lineno, msgid, what = problems[0]
         more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
         raise LocaleError(f"{msgid[:60]!r} is {what}{more}", source=_rel(po_path), line=lineno,
                           hint="translate every entry and remove 'fuzzy' flags, then run "
                                "python generate.py locales check " + locale_id)
+    return LocaleBundle(locale_id, babel_locale, _compiled(catalog),
+                        read_review(locales_dir / locale_id / "review.toml"),
+                        babel_locale.text_direction, _own_name(babel_locale))
+
+
+def _compiled(catalog) -> gettext.GNUTranslations:
+    """Compile in memory: a fresh checkout needs no build step and has no .mo to forget."""
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
-    translations = gettext.GNUTranslations(buffer)
-    return LocaleBundle(locale_id, babel_locale, translations,
-                        read_review(locales_dir / locale_id / "review.toml"))
+    return gettext.GNUTranslations(buffer)
+
+
+def _pseudo_bundle(locale_id: str, locales_dir: Path) -> LocaleBundle:
+    from .pseudo import pseudo_catalog
+    spec = PSEUDO_LOCALES[locale_id]
+    with (locales_dir / "messages.pot").open("rb") as handle:
+        template = read_po(handle)
+    catalog = pseudo_catalog(template, spec.rewrite)
+    return LocaleBundle(locale_id, Locale.parse(spec.formats_as), _compiled(catalog),
+                        ReviewStatus(reviewed=False), spec.direction, spec.name)
 
 
 def read_catalog(po_path: Path, locale_id: str):
