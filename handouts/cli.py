@@ -11,6 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from . import cli_locales
 from .brand import load_brand
 from .errors import HandoutError, InputError
 from .i18n import shipped_locales
@@ -82,7 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="date printed as the print date (default: today)")
     one.add_argument("--name-in-metadata", action="store_true",
                      help="also put the patient's name in the PDF title metadata")
+    one.add_argument("--allow-fallback", action="store_true",
+                     help="print English where the translation is incomplete (previews only; "
+                          "never for a patient)")
     one.add_argument("--out", type=Path, required=True, help="PDF file to write")
+    cli_locales.add_commands(commands)
     return parser
 
 
@@ -94,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
             return _sample(getattr(args, "locale", "en"), getattr(args, "out", SAMPLE_OUT))
         if args.command == "render":
             return _render_one(args)
+        if args.command == "locales":
+            return cli_locales.run(args)
     except HandoutError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -119,7 +126,8 @@ def _render_one(args: argparse.Namespace) -> int:
         "clinician": args.clinician, "note": args.note, "paper": args.paper,
     }
     job = job_from_fields(fields, brand=brand, today=today,
-                          name_in_metadata=args.name_in_metadata)
+                          name_in_metadata=args.name_in_metadata,
+                          allow_fallback=args.allow_fallback)
     if args.out.suffix.lower() != ".pdf":
         raise InputError(f"{str(args.out)!r} does not end in .pdf", field="--out",
                          hint="name the output file something.pdf")
