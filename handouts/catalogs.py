@@ -8,6 +8,7 @@ placeholders, numbers and markup, and CLDR (through Babel) gives the plural form
 """
 from __future__ import annotations
 
+import gettext
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,13 +141,15 @@ def check(locale_id: str, locales_dir: Path = LOCALES_DIR, *,
         return [Problem(where, line, "syntax", f"{exc} (fix the PO syntax)")]
     with (locales_dir / "messages.pot").open("rb") as handle:
         template = read_po(handle)
-    problems = _stale(where, catalog, template, fresh_template)
+    problems = _stale(where, catalog, template, fresh_template, locale_id)
     problems += _plural_header(where, catalog, locale_id)
     checker = checks.StandardChecker()
     for message in catalog:
         if not message.id:
             continue
-        problems += _check_message(where, message, catalog, checker, locale_id)
+        source = template.get(message.id)
+        comments = source.auto_comments if source is not None else message.auto_comments
+        problems += _check_message(where, message, catalog, checker, locale_id, comments)
     return sorted(problems, key=lambda p: (p.line, p.rule))
 
 
@@ -163,8 +166,8 @@ def _ids(catalog: Catalog) -> set:
     return {m.id for m in catalog if m.id}
 
 
-def _stale(where: str, catalog: Catalog, template: Catalog,
-           fresh: Catalog | None) -> list[Problem]:
+def _stale(where: str, catalog: Catalog, template: Catalog, fresh: Catalog | None,
+           locale_id: str) -> list[Problem]:
     problems = []
     if fresh is not None and _ids(fresh) != _ids(template):
         problems.append(Problem("locales/messages.pot", 0, "stale",
@@ -178,26 +181,33 @@ def _stale(where: str, catalog: Catalog, template: Catalog,
         problems.append(Problem(where, 0, "stale",
                                 f"{len(missing)} new and {len(extra)} removed source strings, "
                                 f"e.g. {sample[:50]!r} (run: python generate.py locales "
-                                f"update {Path(where).parts[1]})"))
+                                f"update {locale_id})"))
     return problems
 
 
+PLURAL_SAMPLES = range(1200)
+
+
 def _plural_header(where: str, catalog: Catalog, locale_id: str) -> list[Problem]:
+    """The Plural-Forms header must choose the same form as CLDR for every count (compared
+    by evaluating both formulas, so equivalent ways of writing one are accepted)."""
     expected = Catalog(locale=locale_id)
-    if catalog.num_plurals != expected.num_plurals or \
-            _normal(catalog.plural_expr) != _normal(expected.plural_expr):
+    said = f"the header says nplurals={catalog.num_plurals}; plural={catalog.plural_expr}"
+    fix = f"(set the header to: {expected.plural_forms})"
+    if catalog.num_plurals != expected.num_plurals:
+        return [Problem(where, 1, "plural-forms", f"{said}, but CLDR has "
+                                                  f"{expected.num_plurals} forms for "
+                                                  f"{locale_id} {fix}")]
+    ours, cldr = gettext.c2py(catalog.plural_expr), gettext.c2py(expected.plural_expr)
+    wrong = [n for n in PLURAL_SAMPLES if ours(n) != cldr(n)]
+    if wrong:
         return [Problem(where, 1, "plural-forms",
-                        f"the header says nplurals={catalog.num_plurals}; plural="
-                        f"{catalog.plural_expr}, but CLDR has {expected.num_plurals} forms "
-                        f"for {locale_id} (set the header to: {expected.plural_forms})")]
+                        f"{said}; forms {PLURAL_SAMPLES.start}..{PLURAL_SAMPLES.stop - 1} "
+                        f"differ from CLDR at n={wrong[0]} {fix}")]
     return []
 
 
-def _normal(expression: str) -> str:
-    return re.sub(r"\s+", "", expression).strip("()")
-
-
-def _check_message(where, message, catalog, checker, locale_id) -> list[Problem]:
+def _check_message(where, message, catalog, checker, locale_id, comments) -> list[Problem]:
     line = message.lineno
     source_forms = message.id if isinstance(message.id, tuple) else (message.id,)
     target_forms = message.string if isinstance(message.string, tuple) else (message.string,)
@@ -206,14 +216,16 @@ def _check_message(where, message, catalog, checker, locale_id) -> list[Problem]
         return [Problem(where, line, "fuzzy", f"{short!r} is marked fuzzy: the English "
                                               "changed; check the translation against it, "
                                               "then remove the fuzzy flag")]
-    if not all(target_forms):
+    filled = sum(1 for form in target_forms if form)
+    if len(source_forms) > 1 and 0 < filled < catalog.num_plurals:
+        # Babel pads missing msgstr[N] with empty strings, so count the filled ones.
+        return [Problem(where, line, "plural-forms",
+                        f"{short!r} has {filled} plural forms; {locale_id} needs "
+                        f"{catalog.num_plurals} (add the missing msgstr[N])")]
+    if not filled or filled < len(target_forms):
         return [Problem(where, line, "untranslated", f"{short!r} has no translation")]
     problems = []
-    if len(source_forms) > 1 and len(target_forms) != catalog.num_plurals:
-        problems.append(Problem(where, line, "plural-forms",
-                                f"{short!r} has {len(target_forms)} plural forms; "
-                                f"{locale_id} needs {catalog.num_plurals}"))
-    limit = next((int(m.group(1)) for comment in message.auto_comments
+    limit = next((int(m.group(1)) for comment in comments
                   if (m := MAX_LENGTH.search(comment))), None)
     for index, target in enumerate(target_forms):
         # Singular forms compare with msgid, the others with msgid_plural.

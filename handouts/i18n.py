@@ -65,7 +65,7 @@ class PseudoLocale:
 
 PSEUDO_LOCALES = {
     "en_XA": PseudoLocale("en", "ltr", "unicode", "Pseudo-accented (en-XA)"),
-    "ar_XB": PseudoLocale("en", "rtl", "flipped", "Pseudo-RTL (ar-XB)"),
+    "ar_XB": PseudoLocale("en", "rtl", "unicode", "Pseudo-RTL (ar-XB)"),
 }
 
 

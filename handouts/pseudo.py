@@ -1,9 +1,9 @@
 """Pseudo-locales: the English catalog template rewritten so that untranslated text and
 layouts too tight for longer languages stand out in a rendered handout.
 
-Letters are rewritten by translate-toolkit's podebug (accented look-alikes for en-XA,
-upside-down right-to-left text for ar-XB); placeholders and markup tags are kept as they
-are, and each string is lengthened by about 40%, as German or Russian text often is.
+Letters are rewritten by translate-toolkit's podebug into accented look-alikes (ar-XB
+lays the same text out right to left); placeholders and markup tags are kept as they are,
+and each string is lengthened by about 40%, as German or Russian text often is.
 """
 from __future__ import annotations
 
@@ -37,10 +37,7 @@ def pseudo_text(text: str, rewrite: str) -> str:
 def _rewrite(rewriter, style: str, segment: str) -> str:
     if not segment:
         return segment
-    rewritten = str(getattr(rewriter, f"rewrite_{style}")(segment))
-    # podebug marks flipped text with a right-to-left override; the text engine works from
-    # the locale's direction instead, so drop the control character.
-    return rewritten.replace("\u202e", "")
+    return str(getattr(rewriter, f"rewrite_{style}")(segment))
 
 
 def pseudo_catalog(template: Catalog, rewrite: str) -> Catalog:

@@ -1,0 +1,50 @@
+"""Every shipped language: its catalog passes the check, and its handout renders in two
+pages with its own title and urgent-help heading in the PDF's text."""
+import pytest
+
+from handouts import catalogs, i18n
+from handouts.render import render
+from tests.conftest import pdf_reader, pdf_text
+
+TRANSLATED = [l for l in i18n.shipped_locales() if l != i18n.SOURCE_LOCALE]
+
+
+@pytest.fixture(scope="module")
+def fresh_template():
+    return catalogs.fresh_catalog_template()
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_catalog_passes_the_check(locale, fresh_template):
+    assert [str(p) for p in catalogs.check(locale, fresh_template=fresh_template)] == []
+
+
+@pytest.mark.parametrize("locale", i18n.shipped_locales() + tuple(i18n.PSEUDO_LOCALES))
+def test_handout_renders_in_two_pages_with_its_own_headings(make_job, locale):
+    bundle = i18n.load_locale(locale)
+    pdf = render(make_job(locale=locale))
+    text = pdf_text(pdf)
+    for source in ["Recovering after a miscarriage", "Get help right away if you have:"]:
+        translated = " ".join(bundle.translations.gettext(source).split())
+        assert translated in text, (locale, translated)
+    assert len(pdf_reader(pdf).pages) == 2
+    if locale != i18n.SOURCE_LOCALE:
+        assert "Draft translation. A medical translator has not checked this text yet." in text
+
+
+def test_locales_list_shows_completeness_and_review(capsys):
+    from handouts.cli import main
+    assert main(["locales", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["locale", "language", "done", "review"]
+    rows = {line.split()[0]: line for line in lines[1:]}
+    assert set(rows) == set(i18n.shipped_locales())
+    assert rows["en"].endswith("100%  source")
+    assert rows["es"].endswith("100%  DRAFT, not reviewed")
+
+
+@pytest.mark.parametrize("requested, expected", [("zh-TW", "zh_Hant"), ("zh-HK", "zh_Hant"),
+                                                 ("zh-CN", "zh_Hans"), ("pt-PT", "pt_BR"),
+                                                 ("es-MX", "es"), ("tl", "tl"), ("iw", "he")])
+def test_requested_tags_negotiate_to_shipped_catalogs(requested, expected):
+    assert i18n.negotiate(requested) == expected
