@@ -69,6 +69,11 @@ PSEUDO_LOCALES = {
 }
 
 
+# CLDR has no month or day names for these languages (Babel prints "2026 M12 4, Fri");
+# dates, times and language names are written with the closest locale that has them.
+FORMATS_FROM = {"ht": "fr_HT"}
+
+
 def _own_name(locale: Locale) -> str:
     name = locale.get_display_name(locale) or str(locale)
     return name[:1].upper() + name[1:]
@@ -156,7 +161,8 @@ def load_locale(locale_id: str, locales_dir: Path = LOCALES_DIR, *,
         raise LocaleError(f"{msgid[:60]!r} is {what}{more}", source=_rel(po_path), line=lineno,
                           hint="translate every entry and remove 'fuzzy' flags, then run "
                                "python generate.py locales check " + locale_id)
-    return LocaleBundle(locale_id, babel_locale, _compiled(catalog),
+    formats = Locale.parse(FORMATS_FROM.get(locale_id, locale_id))
+    return LocaleBundle(locale_id, formats, _compiled(catalog),
                         read_review(locales_dir / locale_id / "review.toml"),
                         babel_locale.text_direction, _own_name(babel_locale))
 
