@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -16,12 +18,13 @@ from .brand import load_brand
 from .errors import HandoutError, InputError
 from .i18n import shipped_locales
 from .output import write_atomic
-from .records import (CONTRACEPTION_PLANS, RH_STATUSES, WAIT_UNTIL_BLEEDING_STOPS,
-                      job_from_fields, parse_date)
+from .records import (CONTRACEPTION_PLANS, JOB_FIELDS, RH_STATUSES,
+                      WAIT_UNTIL_BLEEDING_STOPS, job_from_fields, parse_date)
+from .batch import MANIFEST_FORMATS
 from .render import render
 from .resources import EXAMPLE_BRAND
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 SAMPLE_PATIENT = {
     "locale": "en", "patient_name": "Maria Example", "record_id": "SAMPLE-001",
@@ -87,8 +90,45 @@ def build_parser() -> argparse.ArgumentParser:
                      help="print English where the translation is incomplete (previews only; "
                           "never for a patient)")
     one.add_argument("--out", type=Path, required=True, help="PDF file to write")
+    _add_batch_command(commands)
     cli_locales.add_commands(commands)
     return parser
+
+
+def _add_batch_command(commands) -> None:
+    batch = commands.add_parser(
+        "batch", help="make handouts for every patient in a list (CSV or JSON Lines)",
+        description="Make one handout per row of a patient list, a print file with all of "
+                    "them (print.pdf, each handout starting on a new sheet when printed "
+                    "double-sided) and a manifest. Re-run the same command after a crash to "
+                    "finish: rows already made are skipped. Exit code 1 if any row failed.")
+    batch.add_argument("patients", type=Path, metavar="PATIENTS",
+                       help="patient list: .csv or .jsonl, one row per patient with the "
+                            "columns " + ", ".join(JOB_FIELDS) + " (see samples/patients.csv)")
+    batch.add_argument("--out-dir", type=Path, required=True,
+                       help="folder for handouts/*.pdf, print.pdf and the manifest")
+    batch.add_argument("--brand", type=Path, default=EXAMPLE_BRAND,
+                       help=f"clinic brand file (default: {EXAMPLE_BRAND.name})")
+    batch.add_argument("--today", metavar="YYYY-MM-DD",
+                       help="date printed as the print date (default: today)")
+    batch.add_argument("--workers", type=int, default=_cores(), metavar="N",
+                       help="worker processes (default: the machine's cores, here "
+                            f"{_cores()}; 0 makes rows in this process)")
+    batch.add_argument("--group-by-language", action="store_true",
+                       help="order the print file by language (in order of first appearance)")
+    batch.add_argument("--manifest", choices=MANIFEST_FORMATS, default="csv",
+                       help="manifest format (default: csv)")
+    batch.add_argument("--no-print-file", action="store_true",
+                       help="make only the handouts and the manifest, no print.pdf (a "
+                            "print.pdf from an earlier run is removed, as it would not match)")
+
+
+def _cores() -> int:
+    """The cores this process may run on (fewer than the machine's in a container)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             return _sample(getattr(args, "locale", "en"), getattr(args, "out", SAMPLE_OUT))
         if args.command == "render":
             return _render_one(args)
+        if args.command == "batch":
+            return _batch(args)
         if args.command == "locales":
             return cli_locales.run(args)
     except HandoutError as error:
@@ -134,3 +176,101 @@ def _render_one(args: argparse.Namespace) -> int:
     write_atomic(args.out, render(job))
     print(f"wrote {args.out}")
     return EXIT_OK
+
+
+# -- batch -------------------------------------------------------------------------------
+
+def _batch(args: argparse.Namespace) -> int:
+    from .batch import BatchOptions, run_batch
+    today = parse_date(args.today, "today") if args.today else date.today()
+    if args.workers < 0:
+        raise InputError(f"{args.workers} is not a number of workers", field="--workers",
+                         hint="use 1 or more (0 makes the rows in this process)")
+    options = BatchOptions(source=args.patients, out_dir=args.out_dir, brand_path=args.brand,
+                           today=today, workers=args.workers,
+                           group_by_language=args.group_by_language,
+                           manifest_format=args.manifest, print_file=not args.no_print_file)
+    try:
+        result = run_batch(options, _progress_display(sys.stderr))
+    except KeyboardInterrupt:
+        print("interrupted before any handout was made", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    for error in result.errors:
+        print(error, file=sys.stderr)
+    if result.interrupted:
+        done = len(result.outcomes) - result.count("pending")
+        print(f"interrupted: {done} of {len(result.outcomes)} rows done; run the same command "
+              "again to make the rest (rows already made are skipped)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(f"made {result.made}, failed {result.failed}, skipped {result.skipped} "
+          f"in {result.seconds:.1f} s ({result.rate:.1f} handouts per second)")
+    if result.print_path:
+        print(f"wrote {result.print_path} ({result.print_handouts} handouts, "
+              f"{result.print_pages} pages)")
+    if result.print_error:
+        print(f"error: {result.print_error}", file=sys.stderr)
+    print(f"wrote {result.manifest_path}")
+    return EXIT_SOME_FAILED if result.failed or result.print_error else EXIT_OK
+
+
+def _progress_display(stream):
+    """A progress bar on a terminal, plain lines otherwise; counts only, never patient data."""
+    if getattr(stream, "isatty", lambda: False)():
+        return _BarProgress(stream)
+    return _LineProgress(stream)
+
+
+class _BarProgress:
+    def __init__(self, stream):
+        self.stream = stream
+        self.bar = None
+        self.failed = 0
+
+    def start(self, total: int, done: int) -> None:
+        from tqdm import tqdm
+        tqdm.monitor_interval = 0          # no monitor thread: workers are forked
+        self.bar = tqdm(total=total, unit="handout", file=self.stream, dynamic_ncols=True,
+                        desc="handouts", smoothing=0.1)
+
+    def row(self, outcome) -> None:
+        self.failed += outcome.status == "failed"
+        self.bar.update(1)
+        if self.failed:
+            self.bar.set_postfix_str(f"{self.failed} failed", refresh=False)
+
+    def note(self, text: str) -> None:
+        self.bar.set_description_str(text)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+class _LineProgress:
+    """A line every tenth of the rows or every 10 seconds, and at the end."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.total = self.done = 0
+        self.counts = {"made": 0, "failed": 0, "skipped": 0}
+        self.last = time.monotonic()
+        self.step = 1
+
+    def start(self, total: int, done: int) -> None:
+        self.total, self.step = total, max(1, total // 10)
+
+    def row(self, outcome) -> None:
+        self.done += 1
+        self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
+        now = time.monotonic()
+        if self.done % self.step == 0 or self.done == self.total or now - self.last >= 10:
+            self.last = now
+            print(f"progress: {self.done}/{self.total} rows ({self.counts['made']} made, "
+                  f"{self.counts['failed']} failed, {self.counts['skipped']} skipped)",
+                  file=self.stream, flush=True)
+
+    def note(self, text: str) -> None:
+        print(f"progress: {text}", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        pass

@@ -12,10 +12,11 @@ from functools import lru_cache
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Drawing, Group, Image, LineShape, UserNode
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import standardFonts
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from . import content as c
@@ -142,6 +143,9 @@ class HandoutLayout:
         out: list[Flowable] = []
         for block in document.blocks:
             out.extend(self.block(block, self.frame_width))
+        # A spacer after the last block must not push an empty page onto the document.
+        while out and isinstance(out[-1], Spacer):
+            out.pop()
         return out
 
     def block(self, block, width: float) -> list[Flowable]:
@@ -266,19 +270,23 @@ class HandoutLayout:
         canvas.saveState()
         canvas.setFillColor(primary)
         canvas.rect(0, height - BAND_HEIGHT, width, BAND_HEIGHT, stroke=0, fill=1)
+        # Right to left, the band is mirrored: logo and name on the right, QR on the left.
+        def at(left: float, span: float) -> float:
+            return width - left - span if self.rtl else left
+
         x = MARGIN
         logo_size = BAND_HEIGHT - 8 * mm
         logo_y = height - BAND_HEIGHT + 4 * mm
         if self.brand.logo:
             canvas.setFillColor(colors.white)
-            canvas.roundRect(x - 1.5 * mm, logo_y - 1.5 * mm, logo_size + 3 * mm,
-                             logo_size + 3 * mm, 2 * mm, stroke=0, fill=1)
-            draw_logo(canvas, self.brand.logo, x, logo_y, logo_size)
+            canvas.roundRect(at(x - 1.5 * mm, logo_size + 3 * mm), logo_y - 1.5 * mm,
+                             logo_size + 3 * mm, logo_size + 3 * mm, 2 * mm, stroke=0, fill=1)
+            draw_logo(canvas, self.brand.logo, at(x, logo_size), logo_y, logo_size)
             x += logo_size + 5 * mm
         qr_size = 0.0
         if self.brand.qr_url:
             qr_size = BAND_HEIGHT - 6 * mm
-            qr_x = width - MARGIN - qr_size
+            qr_x = at(width - MARGIN - qr_size, qr_size)
             canvas.setFillColor(colors.white)
             canvas.rect(qr_x, height - BAND_HEIGHT + 3 * mm, qr_size, qr_size, stroke=0, fill=1)
             draw_qr(canvas, self.brand.qr_url, qr_x, height - BAND_HEIGHT + 3 * mm, qr_size)
@@ -292,11 +300,11 @@ class HandoutLayout:
         for item in contact:
             _, h = item.wrap(contact_width, 100)
             y -= h
-            item.drawOn(canvas, width - MARGIN - qr_size - contact_width, y)
+            item.drawOn(canvas, at(width - MARGIN - qr_size - contact_width, contact_width), y)
         name = self.para((c.Span(self.brand.name),), self.styles.band_name)
         name_width = width - MARGIN - qr_size - contact_width - x - 3 * mm
         _, h = name.wrap(name_width, BAND_HEIGHT)
-        name.drawOn(canvas, x, height - BAND_HEIGHT / 2 - h / 2)
+        name.drawOn(canvas, at(x, name_width), height - BAND_HEIGHT / 2 - h / 2)
         canvas.restoreState()
 
     def draw_footer(self, canvas, footer: tuple[c.Spans, ...], page: int, pages: int) -> None:
@@ -307,9 +315,8 @@ class HandoutLayout:
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, FOOTER_HEIGHT, width - MARGIN, FOOTER_HEIGHT)
         cell_width = (width - 2 * MARGIN) / max(1, len(footer))
+        # start/end are the locale's: the first cell is at the start side either way.
         aligns = ["start", "centre", "end"] if len(footer) == 3 else ["start", "end"]
-        if self.rtl:
-            aligns.reverse()
         for index, cell in enumerate(footer):
             style = TextStyle(size=self.styles.footer.size, leading=self.styles.footer.leading,
                               colour=self.styles.footer.colour, align=aligns[index],
@@ -354,7 +361,7 @@ def draw_logo(canvas, logo, x: float, y: float, size: float) -> None:
         canvas.translate(x + (size - drawing.width * scale) / 2,
                          y + (size - drawing.height * scale) / 2)
         canvas.scale(scale, scale)
-        renderPDF.draw(drawing, canvas, 0, 0)
+        draw_recorded(canvas, ("svg", logo.data), drawing, 0, 0)
         canvas.restoreState()
 
 
@@ -383,4 +390,62 @@ def _qr_drawing(url: str, size: float) -> Drawing:
 
 
 def draw_qr(canvas, url: str, x: float, y: float, size: float) -> None:
-    renderPDF.draw(_qr_drawing(url, size), canvas, x, y)
+    draw_recorded(canvas, ("qr", url, size, x, y), _qr_drawing(url, size), x, y)
+
+
+# -- recorded drawings -----------------------------------------------------------------
+# The logo and the QR code are the same on every handout, and drawing them node by node
+# (and encoding the QR, trying all 8 masks) was the largest part of a render. A drawing
+# made only of vector shapes adds nothing to a page but its operators and the standard
+# font that the renderer selects, so those are recorded the first time and replayed
+# after: the PDF bytes are the same either way (tests/test_batch.py checks it).
+
+_recorded: dict = {}
+_MAX_RECORDED = 32
+
+
+def draw_recorded(canvas, key, drawing: Drawing, x: float, y: float) -> None:
+    """renderPDF.draw(drawing, canvas, x, y), replayed from a recording when it is safe."""
+    doc = canvas._doc
+    recorded = _recorded.get(key)
+    if recorded is not None:
+        fonts, names, ops = recorded
+        if tuple(doc.getInternalFontName(font) for font in fonts) == names:
+            canvas._code.extend(ops)
+            return
+    requested: list[str] = []
+    lookup = doc.getInternalFontName
+
+    def spy(font_name):
+        requested.append(font_name)
+        return lookup(font_name)
+
+    before, objects, start = _page_resources(canvas), len(doc.idToObject), len(canvas._code)
+    fonts_before = len(doc.fontMapping)
+    doc.getInternalFontName = spy
+    try:
+        renderPDF.draw(drawing, canvas, x, y)
+    finally:
+        del doc.getInternalFontName
+    fonts = tuple(dict.fromkeys(requested))
+    new_fonts = len(doc.fontMapping) - fonts_before
+    if (len(_recorded) < _MAX_RECORDED and _page_resources(canvas) == before
+            and len(doc.idToObject) - objects == new_fonts
+            and all(font in standardFonts for font in fonts) and _plain_shapes(drawing)):
+        _recorded[key] = (fonts, tuple(doc.fontMapping[f] for f in fonts),
+                          tuple(canvas._code[start:]))
+
+
+def _page_resources(canvas) -> tuple:
+    """What a drawing could add to a page or document besides operators and fonts."""
+    return (dict(canvas._extgstate._c), dict(canvas._colorsUsed), dict(canvas._shadingUsed),
+            tuple(canvas._formsinuse), len(canvas._annotationrefs))
+
+
+def _plain_shapes(node) -> bool:
+    """True for a drawing of vector shapes only: no text or images."""
+    if isinstance(node, UserNode):
+        node = node.provideNode()
+    if isinstance(node, Group):
+        return all(_plain_shapes(child) for child in node.getContents())
+    return isinstance(node, LineShape) and not isinstance(node, Image)

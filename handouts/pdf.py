@@ -7,11 +7,16 @@ patient's name unless the caller asks for it.
 from __future__ import annotations
 
 import io
+import tempfile
+import zlib
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from reportlab import rl_config
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageTemplate
+from reportlab.platypus.doctemplate import PageBegin
 
 from .text import register_family
 from .layout import BAND_HEIGHT, FOOTER_HEIGHT, MARGIN, HandoutLayout
@@ -45,6 +50,7 @@ def _canvas_with_footer(draw_footer):
 
         def save(self):
             total = len(self._held_pages)
+            self.page_total = total
             for number, state in enumerate(self._held_pages, start=1):
                 self.__dict__.update(state)
                 draw_footer(self, number, total)
@@ -54,14 +60,27 @@ def _canvas_with_footer(draw_footer):
     return FooterCanvas
 
 
-def build_pdf(layout: HandoutLayout, flowables: list, footer, metadata: Metadata) -> bytes:
-    width, height = layout.page_size
+def _frames(page_size: tuple[float, float]) -> tuple[Frame, Frame]:
+    """The frame of a handout's first page (under the letterhead) and of later pages."""
+    width, height = page_size
     frame_width = width - 2 * MARGIN
     bottom = FOOTER_HEIGHT + 3
     first = Frame(MARGIN, bottom, frame_width, height - BAND_HEIGHT - 6 - bottom,
                   id="first", leftPadding=0, rightPadding=0, topPadding=6, bottomPadding=0)
     later = Frame(MARGIN, bottom, frame_width, height - MARGIN - bottom, id="later",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    return first, later
+
+
+def build_pdf(layout: HandoutLayout, flowables: list, footer, metadata: Metadata) -> bytes:
+    return build_pdf_counted(layout, flowables, footer, metadata)[0]
+
+
+def build_pdf_counted(layout: HandoutLayout, flowables: list, footer,
+                      metadata: Metadata) -> tuple[bytes, int]:
+    """The PDF bytes and its page count."""
+    first, later = _frames(layout.page_size)
+    bottom = FOOTER_HEIGHT + 3
     buffer = io.BytesIO()
     doc = BaseDocTemplate(buffer, pagesize=layout.page_size, title=metadata.title,
                           author=metadata.author, subject=metadata.subject,
@@ -76,4 +95,208 @@ def build_pdf(layout: HandoutLayout, flowables: list, footer, metadata: Metadata
     canvasmaker = _canvas_with_footer(
         lambda canv, page, pages: layout.draw_footer(canv, footer, page, pages))
     doc.build([NextPageTemplate("later")] + flowables, canvasmaker=canvasmaker)
-    return buffer.getvalue()
+    return buffer.getvalue(), doc.canv.page_total
+
+
+# -- the print file: many handouts built as one document --------------------------------
+
+class _PrintCanvas(Canvas):
+    """Holds back the pages of the handout being laid out until it is complete, so that
+    each footer knows its handout's page count; then writes them with their page streams
+    compressed at once, so memory holds compressed pages only."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or register_family()
+        super().__init__(*args, **kwargs)
+        self._held_pages = []
+
+    def showPage(self):
+        self._held_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    @property
+    def held(self) -> int:
+        return len(self._held_pages)
+
+    def release(self, draw_footer) -> None:
+        """Write the held pages; draw_footer(canvas, index) draws page `index` (1-based)."""
+        held = self._held_pages
+        for number, state in enumerate(held, start=1):
+            self.__dict__.update(state)
+            self._held_pages = []
+            draw_footer(self, number)
+            Canvas.showPage(self)
+            page = self._doc.Pages.pages[-1]
+            if page.stream and self._pageCompression:
+                data = zlib.compress(page.stream.encode("utf8"))
+                page.Contents, page.stream = _SpilledStream(self._spill, data), None
+
+    @property
+    def _spill(self):
+        """A temporary file holding the compressed page streams until the file is saved."""
+        if getattr(self, "_spill_file", None) is None:
+            self._spill_file = tempfile.TemporaryFile()
+        return self._spill_file
+
+
+class _SpilledStream(PDFStream):
+    """A compressed page stream kept in a temporary file, not in memory, until it is
+    written out: a print file of thousands of pages then needs little memory."""
+
+    def __init__(self, spill, data: bytes):
+        spill.seek(0, io.SEEK_END)
+        self.spill, self.offset, self.length = spill, spill.tell(), len(data)
+        spill.write(data)
+        super().__init__(content=None, filters=[])
+        self.dictionary["Filter"] = PDFArray([PDFName("FlateDecode")])
+        self.__Comment__ = "page stream"
+
+    def format(self, document):
+        self.spill.seek(self.offset)
+        self.content = self.spill.read(self.length)
+        try:
+            return super().format(document)
+        finally:
+            self.content = None
+
+
+class _Centred(Flowable):
+    """A flowable drawn in the middle of the frame: the text of a padding page."""
+
+    def __init__(self, inner: Flowable):
+        super().__init__()
+        self.inner = inner
+
+    def wrap(self, available_width, available_height):
+        self.inner_size = self.inner.wrap(available_width, available_height)
+        self.width, self.height = available_width, max(0.0, available_height - 1)
+        return self.width, self.height
+
+    def draw(self):
+        _, inner_height = self.inner_size
+        self.inner.drawOn(self.canv, 0, (self.height - inner_height) / 2)
+
+
+class PrintDocument:
+    """Handouts laid out one after another in ONE PDF, for double-sided printing.
+
+    Each handout starts on a new page with its letterhead, keeps its own footer and
+    "page X of Y" (the same pages as its own PDF), and is padded to an even page count
+    with a page that says it is intentionally blank, so every handout starts on a new
+    sheet. Fonts are embedded once and the letterhead is one shared form, which keeps
+    the file small. Handouts are added one at a time, so memory holds one handout's
+    layout plus the compressed pages so far.
+    """
+
+    def __init__(self, metadata: Metadata):
+        self.metadata = metadata
+        self._buffer = io.BytesIO()
+        self._doc: BaseDocTemplate | None = None
+        self._templates: dict[tuple, tuple[PageTemplate, PageTemplate]] = {}
+        self._letterheads: dict[tuple, str] = {}
+        self._current: HandoutLayout | None = None
+        self.handouts = 0
+        self.pages = 0
+
+    def _templates_for(self, page_size) -> tuple[PageTemplate, PageTemplate]:
+        key = tuple(page_size)
+        if key not in self._templates:
+            first, later = _frames(page_size)
+            number = len(self._templates)
+            pair = (PageTemplate(id=f"first{number}", frames=[first], pagesize=page_size,
+                                 onPage=self._draw_letterhead),
+                    PageTemplate(id=f"later{number}", frames=[later], pagesize=page_size))
+            self._templates[key] = pair
+            if self._doc is not None:
+                self._doc.addPageTemplates(list(pair))
+        return self._templates[key]
+
+    def _draw_letterhead(self, canv, _doc) -> None:
+        layout = self._current
+        key = (layout.brand, layout.locale, layout.rtl, tuple(layout.page_size))
+        name = self._letterheads.get(key)
+        if name is None:
+            name = self._letterheads[key] = f"Letterhead{len(self._letterheads)}"
+            canv.beginForm(name)
+            layout.draw_letterhead(canv)
+            canv.endForm()
+        canv.doForm(name)
+
+    def _start(self, page_size) -> BaseDocTemplate:
+        first, later = self._templates_for(page_size)
+        m = self.metadata
+        doc = BaseDocTemplate(self._buffer, pagesize=page_size, title=m.title, author=m.author,
+                              subject=m.subject, keywords=m.keywords, creator="handouts",
+                              producer="handouts", lang=m.lang or None, displayDocTitle=1,
+                              pageTemplates=[first, later])
+        doc._startBuild(self._buffer, canvasmaker=_PrintCanvas)
+        doc.canv._doctemplate = doc
+        self._doc = doc
+        return doc
+
+    def _run(self, story: list) -> None:
+        doc = self._doc
+        while story:
+            doc.clean_hanging()
+            doc.handle_flowable(story)
+
+    def _end_page(self) -> None:
+        doc = self._doc
+        if doc._hanging and doc._hanging[-1] is PageBegin:
+            del doc._hanging[-1]
+            doc.clean_hanging()
+            doc._hanging.append(PageBegin)
+        else:
+            doc.clean_hanging()
+            doc.handle_pageBreak()
+
+    def add(self, layout: HandoutLayout, flowables: list, footer, blank_page: Flowable) -> int:
+        """Lay out one handout (and its padding page); returns the pages it took."""
+        first, later = self._templates_for(layout.page_size)
+        doc = self._doc or self._start(layout.page_size)
+        self._current = layout
+        doc.pageTemplate = first
+        self._run([NextPageTemplate(later.id)] + list(flowables))
+        self._end_page()
+        canv = doc.canv
+        content_pages = canv.held
+        if content_pages % 2:
+            doc.pageTemplate = later
+            self._run([_Centred(blank_page)])
+            self._end_page()
+        blank_footer = tuple(() if any(s.field for s in cell) else cell for cell in footer)
+
+        def draw(canvas, number):
+            if number <= content_pages:
+                layout.draw_footer(canvas, footer, number, content_pages)
+            else:
+                layout.draw_footer(canvas, blank_footer, number, content_pages)
+
+        pages = canv.held
+        canv.release(draw)
+        self.handouts += 1
+        self.pages += pages
+        return pages
+
+    def finish(self, stream: BinaryIO | None = None) -> bytes | None:
+        """The whole print file, as bytes or written to `stream` (which saves holding a
+        second copy in memory); at least one handout must have been added."""
+        if self._doc is None:
+            raise ValueError("a print file needs at least one handout")
+        doc = self._doc
+        if stream is not None:
+            doc.canv._filename = stream
+        if doc._hanging and doc._hanging[-1] is PageBegin:
+            del doc._hanging[-1]
+        doc.clean_hanging()
+        del doc.canv._doctemplate
+        saved = rl_config.useA85
+        rl_config.useA85 = 0        # plain Flate streams: a fifth smaller than ASCII85
+        try:
+            doc.canv.save()
+        finally:
+            rl_config.useA85 = saved
+            spill = getattr(doc.canv, "_spill_file", None)
+            if spill is not None:
+                spill.close()
+        return None if stream is not None else self._buffer.getvalue()

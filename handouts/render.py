@@ -5,6 +5,8 @@ the job; no clock, no environment, no working directory, no process locale.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 
 from babel.dates import format_date
@@ -14,16 +16,51 @@ from .content import Document, parse_markup
 from .errors import HandoutError
 from .i18n import LocaleBundle
 from .layout import HandoutLayout
-from .pdf import Metadata, build_pdf
+from .pdf import Metadata, PrintDocument, build_pdf_counted
 from .records import Job
 from .templating import load_meta, load_support_lines, render_markup
-from .text import LAYOUT_CHARACTERS, check_coverage
+from .text import LAYOUT_CHARACTERS, TextStyle, check_coverage
 
 
 def render(job: Job) -> bytes:
     """The handout PDF for one job, as bytes."""
-    bundle = i18n.load_locale(i18n.negotiate(job.locale), allow_fallback=job.allow_fallback)
-    document = build_document(job, bundle)
+    return render_counted(job)[0]
+
+
+def render_counted(job: Job) -> tuple[bytes, int]:
+    """The handout PDF for one job and its page count."""
+    return render_document(job)[:2]
+
+
+def render_document(job: Job) -> tuple[bytes, int, Document]:
+    """The handout PDF for one job, its page count and its content."""
+    prepared = prepare(job)
+    pdf, pages = build_pdf_counted(prepared.layout, prepared.layout.flowables(prepared.document),
+                                   prepared.document.footer, prepared.metadata)
+    return pdf, pages, prepared.document
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One job, ready to lay out: its checked content, layout and PDF metadata."""
+    document: Document
+    layout: HandoutLayout
+    metadata: Metadata
+
+
+@lru_cache(maxsize=1024)
+def negotiate(tag: str) -> str:
+    """i18n.negotiate against the shipped locales, once per tag and process (it scans the
+    locales folder, which does not change while handouts are made)."""
+    return i18n.negotiate(tag)
+
+
+def prepare(job: Job, document: Document | None = None) -> Prepared:
+    """The job's content, layout and metadata; `document`, when given, must be
+    build_document's result for this same job (a worker made it already)."""
+    bundle = i18n.load_locale(negotiate(job.locale), allow_fallback=job.allow_fallback)
+    if document is None:
+        document = build_document(job, bundle)
     layout = HandoutLayout(job.brand, bundle.id, bundle.direction == "rtl", job.page_size_name)
     check_coverage(LAYOUT_CHARACTERS + job.brand.name + "".join(job.brand.address),
                    locale=bundle.id)
@@ -32,7 +69,43 @@ def render(job: Job) -> bytes:
         title = f"{title} – {job.patient_name}"
     metadata = Metadata(title=title, lang=bundle.bcp47, author=job.brand.name,
                         subject=f"{job.handout} {load_meta(job.handout).version}")
-    return build_pdf(layout, layout.flowables(document), document.footer, metadata)
+    return Prepared(document, layout, metadata)
+
+
+BLANK_PAGE_STYLE = TextStyle(size=11.5, leading=14, colour="#4D4D4D", align="centre")
+
+
+class PrintFile:
+    """Many jobs rendered into ONE PDF for double-sided printing (see pdf.PrintDocument).
+
+    Add jobs in print order; `finish()` returns the bytes. Each handout's pages are the
+    same as its own PDF's; odd page counts are padded with the handout's translated
+    "This page is intentionally blank." page.
+    """
+
+    def __init__(self, *, title: str, author: str, lang: str = "", subject: str = ""):
+        self._document = PrintDocument(Metadata(title=title, lang=lang, author=author,
+                                                subject=subject))
+
+    @property
+    def handouts(self) -> int:
+        return self._document.handouts
+
+    @property
+    def pages(self) -> int:
+        return self._document.pages
+
+    def add(self, job: Job, document: Document | None = None) -> int:
+        """Add one handout; returns the pages it takes, padding included. `document` is
+        the job's content if already built (by the worker that made its own PDF)."""
+        prepared = prepare(job, document)
+        layout, document = prepared.layout, prepared.document
+        blank = layout.para(document.blank_page, BLANK_PAGE_STYLE)
+        return self._document.add(layout, layout.flowables(document), document.footer, blank)
+
+    def finish(self, stream=None) -> bytes | None:
+        """The print file's bytes, or None when written to `stream` (a binary file)."""
+        return self._document.finish(stream)
 
 
 def build_document(job: Job, bundle: LocaleBundle) -> Document:
@@ -94,4 +167,5 @@ def template_context(job: Job, bundle: LocaleBundle) -> dict:
     }
 
 
-__all__ = ["render", "build_document", "HandoutError"]
+__all__ = ["render", "render_counted", "render_document", "prepare", "PrintFile",
+           "build_document", "HandoutError"]

@@ -46,6 +46,13 @@ def pdf_reader(data: bytes) -> PdfReader:
 
 
 def pdf_text(data: bytes) -> str:
-    """All text of a PDF, white space folded, for 'contains' checks across line breaks."""
-    text = " ".join(page.extract_text() or "" for page in pdf_reader(data).pages)
-    return " ".join(text.split())
+    """All text of a PDF as pdfium (Chrome's PDF engine) extracts it for copy and search,
+    white space folded, for 'contains' checks across line breaks. pdfium honours
+    ActualText, which the text engine writes where glyphs do not map back to characters."""
+    import pypdfium2
+    document = pypdfium2.PdfDocument(data)
+    try:
+        text = " ".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+    return " ".join(text.replace("\r", " ").split())

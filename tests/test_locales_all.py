@@ -1,5 +1,7 @@
 """Every shipped language: its catalog passes the check, and its handout renders in two
 pages with its own title and urgent-help heading in the PDF's text."""
+import unicodedata
+
 import pytest
 
 from handouts import catalogs, i18n
@@ -7,6 +9,9 @@ from handouts.render import render
 from tests.conftest import pdf_reader, pdf_text
 
 TRANSLATED = [l for l in i18n.shipped_locales() if l != i18n.SOURCE_LOCALE]
+# Burmese needs 3 pages: its stacked marks need 1.3 times the line spacing, and its text
+# runs longer than English; the support table moves to page 3.
+PAGES = {"my": 3}
 
 
 @pytest.fixture(scope="module")
@@ -19,15 +24,26 @@ def test_catalog_passes_the_check(locale, fresh_template):
     assert [str(p) for p in catalogs.check(locale, fresh_template=fresh_template)] == []
 
 
+def searchable(text: str, rtl: bool) -> str:
+    """Text as copy and search can be expected to give it back. For right-to-left text,
+    PDF readers rebuild logical order from the drawn (visual) order and may put a
+    combining mark next to the wrong letter, so marks are left out of the comparison."""
+    text = " ".join(text.split())
+    if rtl:
+        text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return text
+
+
 @pytest.mark.parametrize("locale", i18n.shipped_locales() + tuple(i18n.PSEUDO_LOCALES))
 def test_handout_renders_in_two_pages_with_its_own_headings(make_job, locale):
     bundle = i18n.load_locale(locale)
     pdf = render(make_job(locale=locale))
-    text = pdf_text(pdf)
+    rtl = bundle.direction == "rtl"
+    text = searchable(pdf_text(pdf), rtl)
     for source in ["Recovering after a miscarriage", "Get help right away if you have:"]:
-        translated = " ".join(bundle.translations.gettext(source).split())
+        translated = searchable(bundle.translations.gettext(source), rtl)
         assert translated in text, (locale, translated)
-    assert len(pdf_reader(pdf).pages) == 2
+    assert len(pdf_reader(pdf).pages) == PAGES.get(locale, 2)
     if locale != i18n.SOURCE_LOCALE:
         assert "Draft translation. A medical translator has not checked this text yet." in text
 

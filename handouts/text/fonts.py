@@ -1,22 +1,36 @@
 """Fonts for the text engine: the vendored faces in fonts/, read through the manifest.
 
-Only files listed in fonts/manifest.toml are ever used, never a system font.
+Only files listed in fonts/manifest.toml are ever used, never a system font. This module
+knows, for a locale and a character's script, the order in which faces are tried (the
+fallback chain), and loads a face once per process for shaping (HarfBuzz), measuring and
+embedding (see pdffont.py).
 """
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
-from fontTools.ttLib import TTFont as FontToolsFont
+from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.lib.fonts import addMapping
 
 from ..resources import FONTS_DIR
 
 BODY_FAMILY = "Noto Sans"
+
+# Writing systems that are written right to left (ISO 15924).
+RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg", "Mand",
+                         "Samr"})
+# A locale's writing system that stands for several character scripts.
+COMPOSITE_SCRIPTS = {
+    "Jpan": frozenset({"Hani", "Hira", "Kana"}),
+    "Kore": frozenset({"Hang", "Hani"}),
+    "Hans": frozenset({"Hani", "Bopo"}),
+    "Hant": frozenset({"Hani", "Bopo"}),
+}
 
 
 @dataclass(frozen=True)
@@ -30,6 +44,7 @@ class FontFace:
     version: str
     licence: str
     licence_file: str
+    subfont_index: int = 0
 
     @property
     def path(self) -> Path:
@@ -47,7 +62,8 @@ def manifest(fonts_dir: Path = FONTS_DIR) -> tuple[FontFace, ...]:
     return tuple(FontFace(file=row["file"], family=row["family"], style=row["style"],
                           scripts=tuple(row.get("scripts", ())), sha256=row["sha256"],
                           source=row["source"], version=row["version"],
-                          licence=row["licence"], licence_file=row["licence_file"])
+                          licence=row["licence"], licence_file=row["licence_file"],
+                          subfont_index=int(row.get("subfont_index", 0)))
                  for row in data["font"])
 
 
@@ -60,11 +76,14 @@ def face(family: str, style: str) -> FontFace:
 
 @lru_cache(maxsize=None)
 def register_family(family: str = BODY_FAMILY) -> str:
-    """Register a family's faces with ReportLab once per process; returns its base name."""
+    """Register a family's faces with ReportLab once per process; returns its base name.
+
+    Only for ReportLab's own text (the canvas's initial font); handout text is drawn by
+    the engine through `Font`."""
     faces = {f.style: f for f in manifest() if f.family == family}
     regular = faces["regular"]
     for f in faces.values():
-        pdfmetrics.registerFont(TTFont(f.pdf_name, str(f.path)))
+        pdfmetrics.registerFont(TTFont(f.pdf_name, str(f.path), subfontIndex=f.subfont_index))
     bold = faces.get("bold", regular).pdf_name
     italic = faces.get("italic", regular).pdf_name
     base = regular.pdf_name
@@ -78,6 +97,131 @@ def register_family(family: str = BODY_FAMILY) -> str:
 @lru_cache(maxsize=None)
 def coverage(family: str = BODY_FAMILY) -> frozenset[int]:
     """Code points that every face of a family can draw."""
-    sets = [set(FontToolsFont(str(f.path), lazy=True).getBestCmap())
-            for f in manifest() if f.family == family]
+    sets = [set(load(f).cmap) for f in manifest() if f.family == family]
     return frozenset(set.intersection(*sets))
+
+
+# -- loaded faces ------------------------------------------------------------------------
+
+class Font:
+    """One face, loaded: HarfBuzz font for shaping, cmap and metrics, the PDF embedding.
+
+    Loaded once per process and shared; everything derived from it is cached on it.
+    """
+
+    def __init__(self, face: FontFace, index: int):
+        import uharfbuzz as hb
+        from reportlab.pdfbase.ttfonts import TTFontFace
+
+        self.face = face
+        self.index = index                  # position in the manifest: a stable id
+        self.rl_face = TTFontFace(str(face.path), subfontIndex=face.subfont_index)
+        data = self.rl_face._ttf_data
+        self.hb_face = hb.Face(hb.Blob(data), face.subfont_index)
+        self.hb_font = hb.Font(self.hb_face)
+        self.upem = self.hb_face.upem
+        self.cmap: dict[int, int] = self.rl_face.charToGlyph
+        # Advance widths in PDF glyph space (1/1000 em), as written to /W.
+        scale = 1000 / self.upem
+        self.widths = [round(aw * scale, 3) for aw, _ in self.rl_face.hmetrics]
+        self.ascent = self.rl_face.ascent / 1000      # em (hhea/OS2 as ReportLab reads it)
+        self.descent = -abs(self.rl_face.descent) / 1000
+        self.resource_name = f"FH{index}"             # /FH3 in every page's font dict
+
+    def __repr__(self) -> str:
+        return f"<Font {self.face.pdf_name}>"
+
+    def covers(self, char: str) -> bool:
+        return ord(char) in self.cmap
+
+    @cached_property
+    def glyph_text(self) -> dict[int, str]:
+        """The text each glyph stands for, for the PDF's ToUnicode map: a glyph of the cmap
+        stands for its lowest code point (presentation forms folded to the letter), and a
+        glyph made by substitution (ligature, contextual form) for the text of the glyphs
+        it was made from. Fixed per font, so every PDF maps a glyph the same way."""
+        from .glyphtext import glyph_texts
+        return glyph_texts(self)
+
+
+@lru_cache(maxsize=None)
+def load(face: FontFace) -> Font:
+    return Font(face, manifest().index(face))
+
+
+def styled(font: Font, bold: bool, italic: bool) -> Font:
+    """The face of the font's family for a style, or the font itself if there is none."""
+    return _styled(font.face, bold, italic)
+
+
+@lru_cache(maxsize=None)
+def _styled(base: FontFace, bold: bool, italic: bool) -> Font:
+    wanted = "bold" if bold else ("italic" if italic else "regular")
+    for candidate in manifest():
+        if candidate.family == base.family and candidate.style == wanted:
+            return load(candidate)
+    return load(base)
+
+
+# -- fallback chains ---------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def writing_system(locale: str) -> str:
+    """ISO 15924 code of a locale's writing system: zh_Hant -> Hant, ja -> Jpan, ar -> Arab."""
+    from babel.core import get_global
+    parts = locale.replace("-", "_").split("_")
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            return part.title()
+    likely = get_global("likely_subtags")
+    for key in ("_".join(parts), parts[0].lower()):
+        found = likely.get(key)
+        if found:
+            for part in found.split("_")[1:]:
+                if len(part) == 4 and part.isalpha():
+                    return part.title()
+    return "Latn"
+
+
+def is_rtl_locale(locale: str) -> bool:
+    return writing_system(locale) in RTL_SCRIPTS
+
+
+@lru_cache(maxsize=None)
+def chain(locale: str, script: str) -> tuple[Font, ...]:
+    """Regular faces in the order they are tried for a character of `script` in text of
+    `locale`: the locale's own faces for its scripts, then faces made for the script, then
+    Noto Sans (digits, punctuation, Latin), then every other face as a last resort."""
+    system = writing_system(locale)
+    regular = [f for f in manifest() if f.style == "regular"]
+    order: list[FontFace] = []
+
+    def add(faces):
+        for f in faces:
+            if f not in order:
+                order.append(f)
+
+    if script == system or script in COMPOSITE_SCRIPTS.get(system, ()):
+        add(f for f in regular if system in f.scripts)
+    add(f for f in regular if script in f.scripts)
+    add(f for f in regular if any(script in COMPOSITE_SCRIPTS.get(s, ()) for s in f.scripts))
+    add(f for f in regular if f.family == BODY_FAMILY)
+    add(regular)
+    return tuple(load(f) for f in order)
+
+
+@lru_cache(maxsize=65536)
+def font_for(char: str, locale: str, script: str) -> Font | None:
+    """The first face of the chain that has the character, or None."""
+    code = ord(char)
+    for font in chain(locale, script):
+        if code in font.cmap:
+            return font
+    return None
+
+
+def needs_no_glyph(char: str) -> bool:
+    """Characters that need no glyph of their own: controls, format characters (joiners,
+    bidi marks, soft hyphen), variation selectors; white space is drawn as space."""
+    return unicodedata.category(char) in ("Cc", "Cf") or 0xFE00 <= ord(char) <= 0xFE0F \
+        or 0xE0100 <= ord(char) <= 0xE01EF
