@@ -35,6 +35,9 @@ def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
                                          dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); give it the permissions any new file of
+        # the user's gets, so a print room's other accounts can read what its umask allows.
+        os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "wb") as stream:
             yield stream
             stream.flush()
@@ -46,6 +49,12 @@ def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
         except FileNotFoundError:
             pass
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 # -- safe file names ---------------------------------------------------------------------

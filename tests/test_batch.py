@@ -510,3 +510,14 @@ def test_an_odd_handout_is_padded_with_the_blank_page(make_job, monkeypatch):
     assert "This page is intentionally blank." in texts[3] and "Patient: ODD-1" in texts[3]
     assert "Page" not in texts[3]
     assert "Patient: EVEN-2" in texts[4] and "Page 1 of 2" in texts[4]
+
+
+def test_written_files_follow_the_umask(tmp_path):
+    import os
+    from handouts.output import write_atomic
+    old = os.umask(0o027)
+    try:
+        write_atomic(tmp_path / "a.pdf", b"%PDF-")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.pdf").stat().st_mode & 0o777 == 0o640
