@@ -33,28 +33,44 @@ class Metadata:
     keywords: str = ""
 
 
-def _canvas_with_footer(draw_footer):
-    """A canvas that holds pages back until the end, so each footer knows the page count."""
+class _HoldingCanvas(Canvas):
+    """A canvas that holds pages back instead of writing them, so that the footers can be
+    drawn once the page count is known (ReportLab's usual "page X of Y" recipe)."""
 
-    class FooterCanvas(Canvas):
-        def __init__(self, *args, **kwargs):
-            # The initial font is written into every page's resources: make it a vendored
-            # face, never the non-embedded Helvetica.
-            kwargs["initialFontName"] = kwargs.get("initialFontName") or register_family()
-            super().__init__(*args, **kwargs)
+    def __init__(self, *args, **kwargs):
+        # The initial font is written into every page's resources: make it a vendored
+        # face, never the non-embedded Helvetica.
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or register_family()
+        super().__init__(*args, **kwargs)
+        self._held_pages = []
+
+    def showPage(self):
+        self._held_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    @property
+    def held(self) -> int:
+        return len(self._held_pages)
+
+    def _write_held(self, draw_footer, after_page=None) -> None:
+        """Write the held pages; draw_footer(canvas, number, total) draws each footer."""
+        held = self._held_pages
+        for number, state in enumerate(held, start=1):
+            self.__dict__.update(state)
             self._held_pages = []
+            draw_footer(self, number, len(held))
+            Canvas.showPage(self)
+            if after_page:
+                after_page()
 
-        def showPage(self):
-            self._held_pages.append(dict(self.__dict__))
-            self._startPage()
 
+def _canvas_with_footer(draw_footer):
+    """A canvas class for one handout: every page gets its footer when the PDF is saved."""
+
+    class FooterCanvas(_HoldingCanvas):
         def save(self):
-            total = len(self._held_pages)
-            self.page_total = total
-            for number, state in enumerate(self._held_pages, start=1):
-                self.__dict__.update(state)
-                draw_footer(self, number, total)
-                super().showPage()
+            self.page_total = self.held
+            self._write_held(draw_footer)
             super().save()
 
     return FooterCanvas
@@ -100,36 +116,21 @@ def build_pdf_counted(layout: HandoutLayout, flowables: list, footer,
 
 # -- the print file: many handouts built as one document --------------------------------
 
-class _PrintCanvas(Canvas):
+class _PrintCanvas(_HoldingCanvas):
     """Holds back the pages of the handout being laid out until it is complete, so that
     each footer knows its handout's page count; then writes them with their page streams
     compressed at once, so memory holds compressed pages only."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs["initialFontName"] = kwargs.get("initialFontName") or register_family()
-        super().__init__(*args, **kwargs)
-        self._held_pages = []
-
-    def showPage(self):
-        self._held_pages.append(dict(self.__dict__))
-        self._startPage()
-
-    @property
-    def held(self) -> int:
-        return len(self._held_pages)
-
     def release(self, draw_footer) -> None:
         """Write the held pages; draw_footer(canvas, index) draws page `index` (1-based)."""
-        held = self._held_pages
-        for number, state in enumerate(held, start=1):
-            self.__dict__.update(state)
-            self._held_pages = []
-            draw_footer(self, number)
-            Canvas.showPage(self)
-            page = self._doc.Pages.pages[-1]
-            if page.stream and self._pageCompression:
-                data = zlib.compress(page.stream.encode("utf8"))
-                page.Contents, page.stream = _SpilledStream(self._spill, data), None
+        self._write_held(lambda canvas, number, _total: draw_footer(canvas, number),
+                         after_page=self._spill_last_page)
+
+    def _spill_last_page(self) -> None:
+        page = self._doc.Pages.pages[-1]
+        if page.stream and self._pageCompression:
+            data = zlib.compress(page.stream.encode("utf8"))
+            page.Contents, page.stream = _SpilledStream(self._spill, data), None
 
     @property
     def _spill(self):
