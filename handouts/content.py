@@ -50,11 +50,6 @@ class Notice:
 
 
 @dataclass(frozen=True)
-class Heading:
-    spans: Spans
-
-
-@dataclass(frozen=True)
 class Para:
     spans: Spans
     small: bool = False
@@ -236,7 +231,7 @@ def spans_text(spans: Spans) -> str:
 
 
 def _block_text(block) -> str:
-    if isinstance(block, (Title, Subtitle, Heading)):
+    if isinstance(block, (Title, Subtitle)):
         return spans_text(block.spans)
     if isinstance(block, Para):
         return spans_text(block.spans)
