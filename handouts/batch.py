@@ -309,7 +309,10 @@ _worker_state: dict = {}
 
 
 def _init_worker(setup: _WorkerSetup) -> None:
-    """Load once per process what is the same for every row: brand, fonts, catalogs."""
+    """Load once per process what is the same for every row: brand, fonts, catalogs.
+    Nothing to do in a worker forked from a process that did it already (see run_batch)."""
+    if _worker_state.get("setup") == setup:
+        return
     from .records import job_from_fields
     from .text import register_family
     brand = load_brand(setup.brand_path)
@@ -609,6 +612,16 @@ def run_batch(options: BatchOptions, progress: Progress | None = None,
                          nice=WORKER_NICE if options.print_file and options.workers > 0 else 0,
                          send_documents=options.print_file)
     context = _process_context()
+    _worker_state.clear()        # an earlier run's brand file may have changed since
+    if options.workers > 0 and context.get_start_method() == "fork":
+        # Warm up here, once, before forking: the workers inherit the loaded fonts,
+        # catalogs and layout caches instead of each loading them again (about a second
+        # of CPU each, on the cores the rows need), and this process needs them anyway
+        # for the print file. A failure here is left to the workers to report.
+        try:
+            _init_worker(setup)
+        except Exception:
+            _worker_state.clear()
     pool: list[_Worker] = []
     if options.workers > 0:      # workers start (and warm up) while the rows are checked
         pool = [_Worker(context, setup) for _ in range(min(options.workers, len(patients.rows)))]

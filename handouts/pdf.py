@@ -6,6 +6,7 @@ patient's name unless the caller asks for it.
 """
 from __future__ import annotations
 
+import copy
 import io
 import tempfile
 import zlib
@@ -76,15 +77,32 @@ def _canvas_with_footer(draw_footer):
     return FooterCanvas
 
 
+_SCALARS = (str, int, float, type(None))
+
+
+class _Frame(Frame):
+    """A Frame that deep-copies quickly. Platypus deep-copies the current frame every
+    time a KeepTogether is measured (a handout's sections are), and the generic
+    deepcopy of its two dozen numbers was a few per cent of a render. The copy is the
+    same: scalars are shared as deepcopy shares them, anything else is deep-copied."""
+
+    def __deepcopy__(self, memo):
+        new = object.__new__(type(self))
+        memo[id(self)] = new
+        new.__dict__ = {key: value if type(value) in _SCALARS else copy.deepcopy(value, memo)
+                        for key, value in self.__dict__.items()}
+        return new
+
+
 def _frames(page_size: tuple[float, float]) -> tuple[Frame, Frame]:
     """The frame of a handout's first page (under the letterhead) and of later pages."""
     width, height = page_size
     frame_width = width - 2 * MARGIN
     bottom = FOOTER_HEIGHT + 3
-    first = Frame(MARGIN, bottom, frame_width, height - BAND_HEIGHT - 6 - bottom,
-                  id="first", leftPadding=0, rightPadding=0, topPadding=6, bottomPadding=0)
-    later = Frame(MARGIN, bottom, frame_width, height - MARGIN - bottom, id="later",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    first = _Frame(MARGIN, bottom, frame_width, height - BAND_HEIGHT - 6 - bottom,
+                   id="first", leftPadding=0, rightPadding=0, topPadding=6, bottomPadding=0)
+    later = _Frame(MARGIN, bottom, frame_width, height - MARGIN - bottom, id="later",
+                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     return first, later
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date
+from types import MappingProxyType
 
 from babel.dates import format_date
 
@@ -62,8 +63,7 @@ def prepare(job: Job, document: Document | None = None) -> Prepared:
     if document is None:
         document = build_document(job, bundle)
     layout = HandoutLayout(job.brand, bundle.id, bundle.direction == "rtl", job.page_size_name)
-    check_coverage(LAYOUT_CHARACTERS + job.brand.name + "".join(job.brand.address),
-                   locale=bundle.id)
+    check_covered(LAYOUT_CHARACTERS + job.brand.name + "".join(job.brand.address), bundle.id)
     title = document.title
     if job.name_in_metadata and job.patient_name:
         title = f"{title} – {job.patient_name}"
@@ -113,30 +113,35 @@ def build_document(job: Job, bundle: LocaleBundle) -> Document:
     markup = render_markup(job.handout, bundle, template_context(job, bundle))
     document = parse_markup(markup, source=f"templates/{job.handout}/handout.xml.j2")
     furniture = [s.text for cell in document.footer + (document.blank_page,) for s in cell]
-    check_coverage(document.text() + "".join(furniture), locale=bundle.id)
+    check_covered(document.text() + "".join(furniture), bundle.id)
     return document
+
+
+#: Per locale, the characters check_coverage has passed. Whether a font covers a
+#: character depends only on the character and the locale, and nearly all of a handout's
+#: text is the same for every patient, so only characters not seen before are checked.
+_covered: dict[str, frozenset[str]] = {}
+
+
+def check_covered(text: str, locale: str) -> None:
+    """check_coverage(text, locale=locale), skipped when every character of the text
+    passed it before. When one is new the whole text is checked, so an error is the
+    same as without the cache (the first character not covered, in the text's context)."""
+    covered = _covered.get(locale, frozenset())
+    characters = set(text)
+    if characters <= covered:
+        return
+    check_coverage(text, locale=locale)
+    _covered[locale] = covered | characters
 
 
 def template_context(job: Job, bundle: LocaleBundle) -> dict:
     """Every value the template prints, already formatted for the locale."""
     locale = bundle.locale
-    meta = load_meta(job.handout)
-    review_date = date.fromisoformat(meta.review_date)
-    lines = [line for line in load_support_lines(job.handout) + job.brand.support_lines
-             if line.country == job.brand.country]
-    verified = min((line.last_verified for line in lines), default="")
-    fever_first, fever_second = i18n.fever_threshold(locale, job.brand.country)
     wait = job.wait
     return {
-        "draft_notice": not bundle.review.reviewed,
-        "show_english_notice": bundle.id != i18n.SOURCE_LOCALE,
-        "language_name": bundle.native_name,
+        **_shared_context(job.handout, bundle, job.brand),
         "today": i18n.long_date(job.today, locale, weekday=False),
-        "clinic": {
-            "name": job.brand.name, "phone": job.brand.phone,
-            "after_hours_phone": job.brand.after_hours_phone,
-            "emergency_number": job.brand.emergency_number,
-        },
         "patient": {"name": job.patient_name, "label": job.patient_label},
         "visit": {
             "discharge_date": i18n.long_date(job.discharge_date, locale),
@@ -153,17 +158,42 @@ def template_context(job: Job, bundle: LocaleBundle) -> dict:
             "clinician": job.clinician,
             "note": job.note,
         },
+    }
+
+
+@lru_cache(maxsize=64)
+def _shared_context(handout: str, bundle: LocaleBundle, brand) -> dict:
+    """The template values that are the same for every patient of a handout, locale and
+    brand (formatting them was a few per cent of a render). Shared between renders, so
+    read-only: a template cannot change what the next patient's handout says."""
+    locale = bundle.locale
+    meta = load_meta(handout)
+    review_date = date.fromisoformat(meta.review_date)
+    lines = [line for line in load_support_lines(handout) + brand.support_lines
+             if line.country == brand.country]
+    verified = min((line.last_verified for line in lines), default="")
+    fever_first, fever_second = i18n.fever_threshold(locale, brand.country)
+    return {
+        "draft_notice": not bundle.review.reviewed,
+        "show_english_notice": bundle.id != i18n.SOURCE_LOCALE,
+        "language_name": bundle.native_name,
+        "clinic": MappingProxyType({
+            "name": brand.name, "phone": brand.phone,
+            "after_hours_phone": brand.after_hours_phone,
+            "emergency_number": brand.emergency_number,
+        }),
         "fever_first": fever_first,
         "fever_second": fever_second,
-        "support_lines": [i18n.support_line_values(line, locale) for line in lines],
+        "support_lines": tuple(MappingProxyType(i18n.support_line_values(line, locale))
+                               for line in lines),
         "support_verified": i18n.long_date(date.fromisoformat(verified), locale, weekday=False)
         if verified else "",
-        "meta": {
+        "meta": MappingProxyType({
             "version": meta.version,
             "review_date": i18n.long_date(review_date, locale, weekday=False),
             "review_date_short": format_date(review_date, "short", locale=locale),
             "sources": "; ".join(meta.sources),
-        },
+        }),
     }
 
 

@@ -65,7 +65,29 @@ def environment(bundle: LocaleBundle, search_path: tuple[Path, ...] = (TEMPLATES
                                extensions=["jinja2.ext.i18n"], **JINJA_OPTIONS)
     env.policies["ext.i18n.trimmed"] = I18N_TRIMMED
     env.install_gettext_translations(bundle.translations, newstyle=True)
+    env.globals["gettext"] = _remembering(env.globals["gettext"])
     return env
+
+
+def _remembering(gettext):
+    """Jinja's new-style gettext, remembering its result for strings without variables:
+    a handout prints some sixty fixed strings, each looked up, marked safe and
+    %-formatted (with nothing) for every patient. The result depends only on the string
+    and on whether autoescaping is on (the environment is per locale), so it is the same
+    Markup every time; strings with variables go through as before."""
+    results: dict = {}
+
+    @jinja2.pass_context
+    def remembering_gettext(__context, __string, **variables):
+        if variables:
+            return gettext(__context, __string, **variables)
+        key = (__string, __context.eval_ctx.autoescape)
+        result = results.get(key)
+        if result is None:
+            result = results[key] = gettext(__context, __string)
+        return result
+
+    return remembering_gettext
 
 
 def render_markup(handout: str, bundle: LocaleBundle, context: dict,

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
+from bidi.mirror import MIRRORED
+
 from . import bidi, linebreak
 from .fonts import Font, is_rtl_locale, needs_no_glyph
 from .itemize import Run, cluster_starts, itemize, missing_glyph
@@ -21,6 +23,8 @@ from .shaping import Glyphs, shape
 CACHE_SIZE = 2048          # laid-out paragraphs kept per process
 _CONTROLS = {c: " " for c in (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029)}
 GAP = 100                  # a forward jump (1/1000 em) that text extractors read as a space
+ANCHOR = 0.5               # how far left of a right-to-left line its anchor glyph is (pt)
+PDFIUM_TAG = "Bidi"        # marked-content tag of the ActualText only pdfium reads
 EMBOLDEN = 0.03            # stroke width, in em, for bold in a family without a bold face
 
 # Line spacing per script, relative to the style's leading (set for Latin): scripts with
@@ -180,37 +184,42 @@ class Paragraph:
     def _ops(self, pieces, x: float):
         """PDF operators for a line's pieces (in visual order) from x, baseline y = 0.
 
-        Copy and search read ToUnicode where the glyphs read back as the text, and
-        ActualText where they do not: for a left-to-right line, one span for the whole
-        line (readers add spaces between the text objects of separate spans), else one
-        per left-to-right piece that needs it."""
+        Copy and search read ToUnicode where the glyphs read back as the text. A line
+        whose glyphs do not (Indic reordering, ligatures, raised marks) gets one
+        ActualText span for the whole line (readers add spaces between the text objects
+        of separate spans). So does every line holding right-to-left text, since readers
+        guess its logical order from the glyphs' positions and get numbers, Latin words,
+        punctuation and brackets in it wrong; see _bidi_spans."""
         size = self.style.size
         shown = []
-        all_rtl = all(p.run.rtl for p in pieces if p.glyphs.gids)
         for piece in pieces:
             glyphs = piece.glyphs
             if not glyphs.gids:
                 shown.append(None)
                 continue
             ops, jumps = _show(piece.run.font, glyphs, size)
-            actual = _needs_actual_text(self.text[piece.start:piece.end], piece.run.font,
-                                        glyphs, piece.run.rtl, jumps, all_rtl)
-            shown.append((ops, actual))
-        whole_line = not any(p.run.rtl for p in pieces) and \
-            any(item and item[1] for item in shown)
+            shown.append((ops, _needs_actual_text(self.text[piece.start:piece.end],
+                                                  piece.run.font, glyphs, jumps)))
+        line_text = self.text[min(p.start for p in pieces):max(p.end for p in pieces)] \
+            if pieces else ""
+        bidi_line = bidi.has_rtl(line_text) or any(p.run.rtl for p in pieces)
+        anchor = _anchor(pieces) if bidi_line else None
         out = ["BT"]
-        if whole_line:
-            start = min(p.start for p in pieces)
-            end = max(p.end for p in pieces)
-            out.append(_span(self.text[start:end]))
         current_font = None
+        if anchor:
+            font = anchor[0]
+            out.extend(_bidi_spans(line_text, pieces, anchor, x, size))
+            current_font = font
+        elif bidi_line or any(item and item[1] for item in shown):
+            out.append(_span(line_text))
+        else:
+            line_text = ""
         render_mode = 0
         used: dict[Font, set[int]] = {}
         links: list[tuple[str, float, float]] = []
         for piece, item in zip(pieces, shown):
             run = piece.run
             if item is not None:
-                ops, actual = item
                 font = run.font
                 if font is not current_font:
                     out.append(f"/{font.resource_name} {_num(size)} Tf")
@@ -219,14 +228,7 @@ class Paragraph:
                     render_mode = 2 if run.embolden else 0
                     out.append(f"{_num(size * EMBOLDEN)} w 2 Tr" if render_mode else "0 Tr")
                 out.append(f"1 0 0 1 {_num(x)} 0 Tm")
-                own_span = actual and not whole_line
-                if own_span:
-                    piece_text = self.text[piece.start:piece.end]
-                    out.append(_span(_actual_text_for_rtl(piece_text) if run.rtl
-                                      else piece_text))
-                out.extend(ops)
-                if own_span:
-                    out.append("EMC")
+                out.extend(item[0])
                 used.setdefault(font, set()).update(piece.glyphs.gids)
             href = self.styles[run.style].href
             if href:
@@ -234,37 +236,118 @@ class Paragraph:
             x += piece.width
         if render_mode:
             out.append("0 Tr")
-        if whole_line:
+        if line_text:
+            out.append("EMC")
+        if anchor:
             out.append("EMC")
         out.append("ET")
         glyph_sets = tuple((f, frozenset(g)) for f, g in used.items())
         return "\n".join(out), glyph_sets, tuple(links)
 
 
-def _actual_text_for_rtl(text: str) -> str:
-    """ActualText for a right-to-left piece, written so that copy and search give the
-    logical text. Readers treat the ActualText of right-to-left glyphs as visual order and
-    reverse each run of right-to-left letters (marks and punctuation stay where they are;
-    measured with pdfium), so the runs are reversed here first and the reader's reversal
-    restores them.
+def _bidi_spans(text: str, pieces, anchor: tuple[Font, int], x: float,
+                size: float) -> list[str]:
+    """The opening operators of a line holding right-to-left text: ActualText for
+    poppler, ActualText for pdfium and an invisible anchor glyph (see _reader_text).
 
-    >>> _actual_text_for_rtl("abc שלום, עולם")
-    'abc םולש, םלוע'
-    """
-    out, run = [], []
+    The two readers read ActualText differently, so each gets its own: poppler honours
+    only /Span and reorders the text as if drawn (the glyphs' text left to right);
+    pdfium takes the innermost ActualText of any tag, which the line's every text
+    object shares, so it reads it once. pdfium reverses the ActualText when the line's
+    leftmost text object is right to left: the anchor, a right-to-left letter of the
+    line drawn invisibly (render mode 3) just left of it, makes that always so, and,
+    drawn again at the line's right end in the same text object, spreads the boxes
+    pdfium gives the ActualText's characters (selection, search hits) over the line.
+    Inside poppler's span the anchor is never read."""
+    font, gid = anchor
+    glyph = f"<{gid:04X}>"
+    gap = (sum(p.width for p in pieces) + ANCHOR) * 1000 / size - 2 * font.widths[gid]
+    return [_span(_visual_text(pieces)), _span(_reader_text(text), PDFIUM_TAG),
+            f"/{font.resource_name} {_num(size)} Tf",
+            f"3 Tr 1 0 0 1 {_num(x - ANCHOR)} 0 Tm [{glyph} {_num(-max(gap, 0))} {glyph}] TJ"
+            " 0 Tr"]
+
+
+# pdfium's direction classes (CFX_BidiChar): L, R (R and AL), weak (numbers, their
+# separators, marks: read left to right without changing the direction) and neutral.
+_WEAK = {"AN", "EN", "NSM", "CS", "ES", "ET", "BN"}
+
+
+def _reader_direction(char: str) -> str:
+    kind = unicodedata.bidirectional(char)
+    if kind == "L":
+        return "L"
+    if kind in ("R", "AL"):
+        return "R"
+    return "W" if kind in _WEAK else "N"
+
+
+def _segments(text: str) -> list[str]:
+    """The text cut where pdfium's direction class changes."""
+    out: list[str] = []
+    last = ""
     for char in text:
-        if unicodedata.bidirectional(char) in ("R", "AL"):
-            run.append(char)
+        kind = _reader_direction(char)
+        if out and kind == last:
+            out[-1] += char
         else:
-            out.extend(reversed(run))
-            run = []
             out.append(char)
-    out.extend(reversed(run))
+        last = kind
+    return out
+
+
+def _reader_text(text: str) -> str:
+    """pdfium's ActualText for a line holding right-to-left text (its leftmost text object
+    right to left, see _bidi_spans), written so that pdfium gives back `text`.
+
+    pdfium (measured: pdfium 159 in pypdfium2 5.15, over the corpus and random mixes of
+    Hebrew, Arabic, Persian, Latin, numbers, dates and brackets) reads such ActualText
+    reversed, cut into runs of one direction class; if the runs of right-to-left letters
+    outnumber the left-to-right ones it puts the runs in reverse order, and it mirrors
+    brackets in neutral runs that follow a right-to-left run (or start a right-to-left
+    line). Each step is its own inverse, so they are applied here in the other order.
+
+    >>> _reader_text("abc (שלום) 12")
+    '21 (םולש( cba'
+    >>> _reader_text("שלום עולם 2026-12-01.")
+    'םולש םלוע .10-21-6202'
+    """
+    segments = _segments(text)
+    kinds = [_reader_direction(part[0]) for part in segments]
+    rtl = kinds.count("R") > kinds.count("L")
+    current = "R" if rtl else "L"
+    for i, (kind, part) in enumerate(zip(kinds, segments)):
+        if kind == "N" and current == "R":
+            segments[i] = "".join(MIRRORED.get(c, c) for c in part)
+        elif kind in ("L", "R"):
+            current = kind
+    if rtl:
+        segments.reverse()
+    return "".join(segments)[::-1]
+
+
+def _visual_text(pieces) -> str:
+    """The ToUnicode text of a line's glyphs in drawing order (left to right)."""
+    out = []
+    for piece in pieces:
+        texts = piece.run.font.glyph_text
+        out.extend(texts.get(gid, "") for gid in piece.glyphs.gids)
     return "".join(out)
 
 
-def _span(text: str) -> str:
-    return f"/Span <</ActualText <FEFF{text.encode('utf-16-be').hex().upper()}>>> BDC"
+def _anchor(pieces) -> tuple[Font, int] | None:
+    """A glyph of the line that reads as a right-to-left letter, and its font."""
+    for piece in pieces:
+        texts = piece.run.font.glyph_text
+        for gid in piece.glyphs.gids:
+            text = texts.get(gid, "")
+            if text and unicodedata.bidirectional(text[0]) in ("R", "AL"):
+                return piece.run.font, gid
+    return None
+
+
+def _span(text: str, tag: str = "Span") -> str:
+    return f"/{tag} <</ActualText <FEFF{text.encode('utf-16-be').hex().upper()}>>> BDC"
 
 
 def _colour_ops(colour: str) -> str:
@@ -336,18 +419,11 @@ def _show(font: Font, glyphs: Glyphs, size: float) -> tuple[list[str], bool]:
     return out, jumps
 
 
-def _needs_actual_text(source: str, font: Font, glyphs: Glyphs, rtl: bool,
-                       jumps: bool, all_rtl: bool) -> bool:
+def _needs_actual_text(source: str, font: Font, glyphs: Glyphs, jumps: bool) -> bool:
     """Whether a piece needs ActualText: not when its glyphs' ToUnicode text reads back
     as the source, no glyph is raised or lowered (text rise makes a separate text object
     that readers place apart) and none is far ahead of the previous one (read as a
-    space). Right-to-left pieces only when they carry combining marks and the whole line
-    is right to left: readers put marks drawn as separate glyphs out of order, while plain
-    right-to-left letters read back better from ToUnicode, and in lines that mix
-    directions readers guess the order of ActualText differently (measured with pdfium
-    over the corpus's 74 right-to-left lines)."""
-    if rtl:
-        return all_rtl and any(unicodedata.category(char) == "Mn" for char in source)
+    space). (Lines holding right-to-left text always have it.)"""
     texts = font.glyph_text
     return jumps or any(glyphs.y_offsets) or \
         "".join(texts.get(g, "\ufffd") for g in glyphs.gids) != source

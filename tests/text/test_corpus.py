@@ -7,15 +7,12 @@ right edge with the first word of the sentence on the right.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
-
 import pytest
 from icu4py.breakers import LineBreaker
 
 from handouts.text import bidi
 from tests.text.support import (COLUMN, case_pdf, corpus, flowable, lines_text, nfc,
-                                pdfium_text, words)
+                                pdfium_text)
 
 CASES = corpus()
 IDS = [case.id for case in CASES]
@@ -74,43 +71,18 @@ def test_no_word_is_cut_and_no_line_starts_with_closing_punctuation(case):
                 at = text.find(word, at + 1)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if not bidi.has_rtl(c.text)],
-                         ids=[c.id for c in CASES if not bidi.has_rtl(c.text)])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_copied_text_is_the_source(case):
-    """pdfium gives back exactly the source, line by line (ActualText where glyphs are
-    reordered or merged, ToUnicode elsewhere)."""
+    """pdfium gives back exactly the source, line by line, in logical order, right-to-left
+    and mixed lines included (ActualText where glyphs are reordered or merged and on
+    every line holding right-to-left text, ToUnicode elsewhere). The guarantee is
+    pdfium's (Chrome, Android); poppler's pdftotext applies its own reordering."""
     block = flowable(case)
     extracted = pdfium_text(case_pdf(case)).replace("\r\n", "\n").strip()
     assert nfc(extracted) == "\n".join(lines_text(block))
     joined = " ".join(extracted.split()) if case.locale not in NO_SPACES else None
     if joined is not None:
         assert joined == " ".join(case.text.split())
-
-
-def _searchable(token: str) -> bool:
-    """Words that pdfium's visual-to-logical heuristic keeps intact: not those with a
-    mark drawn raised (a separate text object to pdfium) or a ZWNJ (removed by shaping),
-    nor a right-to-left prefix hyphenated to a number or Latin word (Hebrew "מ-400")."""
-    if any(unicodedata.category(ch) == "Mn" or ch == "\u200c" for ch in token):
-        return False
-    return not ("-" in token and bidi.has_rtl(token)
-                and any(ch.isascii() and ch.isalnum() for ch in token))
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if bidi.has_rtl(c.text)],
-                         ids=[c.id for c in CASES if bidi.has_rtl(c.text)])
-def test_copied_right_to_left_text_finds_every_word(case):
-    """Right-to-left text is drawn in visual order and readers turn it back into logical
-    order with their own heuristics; pdfium must find every word in logical order
-    (Arabic ligatures are mapped so that it reads them right). Left out: words that its
-    heuristic splits (see _searchable); the parts of a hyphenated number are looked for
-    one by one, since pdfium gives 2026-12-01 back as 01-12-2026."""
-    extracted = set(words(pdfium_text(case_pdf(case))))
-    tokens = [t for t in re.split(r"[\s()\[\].,;:،؛]+", nfc(case.text)) if t]
-    wanted = [w for t in tokens if _searchable(t) for w in words(t)]
-    assert len(wanted) >= len(words(case.text)) * 0.75
-    missing = [w for w in wanted if w not in extracted]
-    assert not missing
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.rtl], ids=[c.id for c in CASES if c.rtl])
