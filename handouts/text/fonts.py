@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -188,10 +189,11 @@ def is_rtl_locale(locale: str) -> bool:
 
 
 @lru_cache(maxsize=None)
-def chain(locale: str, script: str) -> tuple[Font, ...]:
+def chain(locale: str, script: str) -> Sequence[Font]:
     """Regular faces in the order they are tried for a character of `script` in text of
     `locale`: the locale's own faces for its scripts, then faces made for the script, then
-    Noto Sans (digits, punctuation, Latin), then every other face as a last resort."""
+    Noto Sans (digits, punctuation, Latin), then every other face as a last resort.
+    Faces are loaded as the chain is walked (see `_Chain`)."""
     system = writing_system(locale)
     regular = [f for f in manifest() if f.style == "regular"]
     order: list[FontFace] = []
@@ -207,7 +209,46 @@ def chain(locale: str, script: str) -> tuple[Font, ...]:
     add(f for f in regular if any(script in COMPOSITE_SCRIPTS.get(s, ()) for s in f.scripts))
     add(f for f in regular if f.family == BODY_FAMILY)
     add(regular)
-    return tuple(load(f) for f in order)
+    return _Chain(order)
+
+
+class _Chain(Sequence):
+    """A fallback chain whose faces are loaded only when first reached.
+
+    Loading a face (reading the TrueType file, HarfBuzz) costs tens of milliseconds; a
+    chain ends with every face of the manifest, but English text rarely goes past Noto
+    Sans, so loading them all up front would make each batch worker's start slow for
+    nothing. Output cannot depend on which faces happen to be loaded: a face's resource
+    name and the order fonts are written in come from its manifest position (`Font.index`),
+    and `load` gives one shared `Font` per face whenever it is called.
+    """
+
+    __slots__ = ("_faces", "_fonts")
+
+    def __init__(self, faces):
+        self._faces = tuple(faces)
+        self._fonts: list[Font | None] = [None] * len(self._faces)
+
+    def __len__(self) -> int:
+        return len(self._faces)
+
+    def _font(self, at: int) -> Font:
+        font = self._fonts[at]
+        if font is None:
+            font = self._fonts[at] = load(self._faces[at])
+        return font
+
+    def __getitem__(self, at):
+        if isinstance(at, slice):
+            return tuple(self._font(i) for i in range(len(self._faces))[at])
+        return self._font(range(len(self._faces))[at])
+
+    def __iter__(self):
+        for at in range(len(self._faces)):
+            yield self._font(at)
+
+    def __repr__(self) -> str:
+        return f"<chain {', '.join(f.pdf_name for f in self._faces)}>"
 
 
 @lru_cache(maxsize=65536)

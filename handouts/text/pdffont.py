@@ -8,15 +8,21 @@ ReportLab's TrueType subsetter and written with its widths (/W, exactly HarfBuzz
 advances), a CIDToGIDMap and a ToUnicode map (glyphtext.py) so text can be copied and
 searched. Fonts go into the document's shared font dictionary as /HX<n>, beside
 ReportLab's own /F<n>.
+
+Made once and reused, never changing the bytes: a subset per (face, glyph set), and the
+formatted bytes of its font dictionaries, into which each document puts its own object
+numbers (`_Subset.dictionary`).
 """
 from __future__ import annotations
 
 import copy
 import hashlib
+import re
 import zlib
-from functools import lru_cache
+from collections import OrderedDict
 from weakref import WeakKeyDictionary
 
+from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
 
 from .fonts import Font
@@ -54,37 +60,87 @@ def _number(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
-@lru_cache(maxsize=128)
-def _subset(font: Font, gids: tuple[int, ...]) -> tuple:
-    """Subset name, font program, CIDToGIDMap, /W array and ToUnicode map of a set of
-    glyphs: the same for every document that uses the same glyphs (most of a locale's
-    handouts), so made once."""
-    face = font.rl_face
-    base_name = (f"{_subset_tag(font, gids)}+{face.name.decode('latin-1')}"
-                 f"{face.subfontNameX.decode('latin-1')}")
-    # ReportLab's subsetter keeps glyph 0 and then the glyphs in the order given
-    # (composite parts after), so a glyph's new index is its position + 1.
-    subsetter = copy.copy(face)
-    subsetter.charToGlyph = {gid: gid for gid in gids}
-    program = subsetter.makeSubset(list(gids))
-    cid_to_gid = bytearray(2 * ((gids[-1] if gids else 0) + 1))
-    for new, gid in enumerate(gids, start=1):
-        cid_to_gid[2 * gid] = new >> 8
-        cid_to_gid[2 * gid + 1] = new & 0xFF
-    widths = font.widths
-    w_array: list = []
-    run_start, run = 0, []
-    for gid in gids:
-        if run and gid == run_start + len(run):
-            run.append(_number(widths[gid]))
-            continue
-        if run:
-            w_array.extend([run_start, pdfdoc.PDFArray(run)])
-        run_start, run = gid, [_number(widths[gid])]
-    if run:
-        w_array.extend([run_start, pdfdoc.PDFArray(run)])
-    return (base_name, zlib.compress(program), len(program), zlib.compress(bytes(cid_to_gid)),
-            w_array, zlib.compress(_to_unicode_cmap(font, gids).encode("latin-1")))
+class _Subset:
+    """One face's subset for one set of glyphs, ready to write: the same for every
+    document that uses the same glyphs (most of a locale's handouts)."""
+
+    __slots__ = ("font", "base_name", "program", "length", "cid_to_gid", "w_array",
+                 "to_unicode", "size", "_templates")
+
+    def __init__(self, font: Font, gids: tuple[int, ...]):
+        self.font = font
+        face = font.rl_face
+        self.base_name = (f"{_subset_tag(font, gids)}+{face.name.decode('latin-1')}"
+                          f"{face.subfontNameX.decode('latin-1')}")
+        # ReportLab's subsetter keeps glyph 0 and then the glyphs in the order given
+        # (composite parts after), so a glyph's new index is its position + 1.
+        subsetter = copy.copy(face)
+        subsetter.charToGlyph = {gid: gid for gid in gids}
+        program = subsetter.makeSubset(list(gids))
+        self.program = zlib.compress(program)
+        self.length = len(program)
+        cid_to_gid = bytearray(2 * ((gids[-1] if gids else 0) + 1))
+        for new, gid in enumerate(gids, start=1):
+            cid_to_gid[2 * gid] = new >> 8
+            cid_to_gid[2 * gid + 1] = new & 0xFF
+        self.cid_to_gid = zlib.compress(bytes(cid_to_gid))
+        self.w_array = _w_array(font, gids)
+        self.to_unicode = zlib.compress(_to_unicode_cmap(font, gids).encode("latin-1"))
+        self.size = len(self.program) + len(self.cid_to_gid) + len(self.to_unicode) \
+            + 40 * len(gids)
+        self._templates: dict = {}
+
+    def dictionary(self, doc, make, *refs):
+        """The dictionary make(self, *refs) for a document. Formatting a face's three
+        dictionaries (the /W array above all: a few hundred numbers) was most of the
+        time spent writing it, every document, for the same bytes: so they are formatted
+        once, with marks where the references go, and each document fills in its own
+        object numbers. The bytes are ReportLab's own; they depend on its line-breaking
+        setting, which keys the copy, and on encryption, which encrypts strings per
+        object, so an encrypted document gets the plain dictionary."""
+        if not isinstance(doc.encrypt, pdfdoc.NoEncryption):
+            return make(self, *refs)
+        key = (make, rl_config.pdfMultiLine)
+        parts = self._templates.get(key)
+        if parts is None:
+            holes = [_Hole(n) for n in range(len(refs))]
+            split = _HOLE.split(pdfdoc.format(make(self, *holes), doc))
+            # bytes, then the number of a reference, then bytes, ...
+            parts = self._templates[key] = [int(part) if at % 2 else part
+                                            for at, part in enumerate(split)]
+        return _Template(parts, refs)
+
+
+class _SubsetCache:
+    """Subsets by (face, glyph set), least recently used dropped first, bounded by the
+    bytes they hold rather than by count: per-patient text (names, dates, notes) makes
+    many slightly different glyph sets, and a count of 128 missed for most rows of a
+    batch; an English subset holds about 11 KB."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self._entries: OrderedDict[tuple, _Subset] = OrderedDict()
+        self._size = 0
+
+    def __call__(self, font: Font, gids: tuple[int, ...]) -> _Subset:
+        key = (font, gids)
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+            return entry
+        entry = self._entries[key] = _Subset(font, gids)
+        self._size += entry.size
+        while self._size > self.budget and len(self._entries) > 1:
+            _, dropped = self._entries.popitem(last=False)
+            self._size -= dropped.size
+        return entry
+
+    def cache_clear(self) -> None:
+        self._entries.clear()
+        self._size = 0
+
+
+_subset = _SubsetCache(budget=48 << 20)
 
 
 def _flate_stream(compressed: bytes) -> pdfdoc.PDFStream:
@@ -95,46 +151,88 @@ def _flate_stream(compressed: bytes) -> pdfdoc.PDFStream:
 
 
 def _font_objects(doc, font: Font, used: set[int]):
-    base_name, program, length, cid_to_gid, w_array, to_unicode_map = _subset(
-        font, tuple(sorted(used - {0})))
-    face = font.rl_face
-    font_file = _flate_stream(program)
-    font_file.dictionary["Length1"] = length
-    cid_map = _flate_stream(cid_to_gid)
-    to_unicode = _flate_stream(to_unicode_map)
-    flags = (face.flags & ~(1 << 5)) | (1 << 2)       # symbolic, not non-symbolic
-    descriptor = pdfdoc.PDFDictionary({
+    subset = _subset(font, tuple(sorted(used - {0})))
+    base_name = subset.base_name
+    font_file = _flate_stream(subset.program)
+    font_file.dictionary["Length1"] = subset.length
+    cid_map = _flate_stream(subset.cid_to_gid)
+    to_unicode = _flate_stream(subset.to_unicode)
+    # References in the order they were always made: it numbers the objects.
+    font_file_ref = doc.Reference(font_file, f"hxFontFile:{base_name}")
+    descriptor_ref = doc.Reference(subset.dictionary(doc, _descriptor, font_file_ref),
+                                   f"hxFontDescriptor:{base_name}")
+    cid_map_ref = doc.Reference(cid_map, f"hxCIDToGIDMap:{base_name}")
+    cid_font_ref = doc.Reference(subset.dictionary(doc, _cid_font, descriptor_ref, cid_map_ref),
+                                 f"hxCIDFont:{base_name}")
+    to_unicode_ref = doc.Reference(to_unicode, f"hxToUnicode:{base_name}")
+    type0 = subset.dictionary(doc, _type0, cid_font_ref, to_unicode_ref)
+    return doc.Reference(type0, f"hxFont:{font.resource_name}")
+
+
+def _descriptor(subset: _Subset, font_file) -> pdfdoc.PDFDictionary:
+    face = subset.font.rl_face
+    return pdfdoc.PDFDictionary({
         "Type": pdfdoc.PDFName("FontDescriptor"),
-        "FontName": pdfdoc.PDFName(base_name),
-        "Flags": flags,
+        "FontName": pdfdoc.PDFName(subset.base_name),
+        "Flags": (face.flags & ~(1 << 5)) | (1 << 2),    # symbolic, not non-symbolic
         "FontBBox": pdfdoc.PDFArray(face.bbox),
         "ItalicAngle": face.italicAngle,
         "Ascent": face.ascent,
         "Descent": face.descent,
         "CapHeight": face.capHeight,
         "StemV": face.stemV,
-        "FontFile2": doc.Reference(font_file, f"hxFontFile:{base_name}"),
+        "FontFile2": font_file,
     })
-    cid_font = pdfdoc.PDFDictionary({
+
+
+def _cid_font(subset: _Subset, descriptor, cid_map) -> pdfdoc.PDFDictionary:
+    return pdfdoc.PDFDictionary({
         "Type": pdfdoc.PDFName("Font"),
         "Subtype": pdfdoc.PDFName("CIDFontType2"),
-        "BaseFont": pdfdoc.PDFName(base_name),
+        "BaseFont": pdfdoc.PDFName(subset.base_name),
         "CIDSystemInfo": pdfdoc.PDFDictionary({
             "Registry": pdfdoc.PDFString("Adobe"), "Ordering": pdfdoc.PDFString("Identity"),
             "Supplement": 0}),
-        "FontDescriptor": doc.Reference(descriptor, f"hxFontDescriptor:{base_name}"),
-        "W": pdfdoc.PDFArray(w_array),
-        "CIDToGIDMap": doc.Reference(cid_map, f"hxCIDToGIDMap:{base_name}"),
+        "FontDescriptor": descriptor,
+        "W": pdfdoc.PDFArray(subset.w_array),
+        "CIDToGIDMap": cid_map,
     })
-    type0 = pdfdoc.PDFDictionary({
+
+
+def _type0(subset: _Subset, cid_font, to_unicode) -> pdfdoc.PDFDictionary:
+    return pdfdoc.PDFDictionary({
         "Type": pdfdoc.PDFName("Font"),
         "Subtype": pdfdoc.PDFName("Type0"),
-        "BaseFont": pdfdoc.PDFName(base_name),
+        "BaseFont": pdfdoc.PDFName(subset.base_name),
         "Encoding": pdfdoc.PDFName("Identity-H"),
-        "DescendantFonts": pdfdoc.PDFArray([doc.Reference(cid_font, f"hxCIDFont:{base_name}")]),
-        "ToUnicode": doc.Reference(to_unicode, f"hxToUnicode:{base_name}"),
+        "DescendantFonts": pdfdoc.PDFArray([cid_font]),
+        "ToUnicode": to_unicode,
     })
-    return doc.Reference(type0, f"hxFont:{font.resource_name}")
+
+
+class _Hole(pdfdoc.PDFObject):
+    """Stands for the n-th reference while a dictionary is formatted into a template."""
+
+    def __init__(self, n: int):
+        self.mark = b"\0%d\0" % n
+
+    def format(self, document) -> bytes:
+        return self.mark
+
+
+_HOLE = re.compile(rb"\0(\d+)\0")
+
+
+class _Template(pdfdoc.PDFObject):
+    """A dictionary's bytes, formatted once, with this document's references filled in."""
+
+    def __init__(self, parts: list, refs: tuple):
+        self.parts = parts
+        self.refs = refs
+
+    def format(self, document) -> bytes:
+        return b"".join(part if type(part) is bytes else self.refs[part].format(document)
+                        for part in self.parts)
 
 
 def _subset_tag(font: Font, gids: list[int]) -> str:
@@ -147,7 +245,24 @@ def _utf16_hex(text: str) -> str:
     return text.encode("utf-16-be").hex().upper()
 
 
-def _to_unicode_cmap(font: Font, gids: list[int]) -> str:
+def _w_array(font: Font, gids: tuple[int, ...]) -> list:
+    """/W: runs of consecutive glyph ids, each its first id and its widths."""
+    widths = font.widths
+    w_array: list = []
+    run_start, run = 0, []
+    for gid in gids:
+        if run and gid == run_start + len(run):
+            run.append(_number(widths[gid]))
+            continue
+        if run:
+            w_array.extend([run_start, pdfdoc.PDFArray(run)])
+        run_start, run = gid, [_number(widths[gid])]
+    if run:
+        w_array.extend([run_start, pdfdoc.PDFArray(run)])
+    return w_array
+
+
+def _to_unicode_cmap(font: Font, gids) -> str:
     texts = font.glyph_text
     entries = [f"<{gid:04X}> <{_utf16_hex(texts[gid])}>" for gid in gids if texts.get(gid)]
     lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
