@@ -324,6 +324,7 @@ class HandoutLayout:
             filled = tuple(c.Span(str(fields[s.field]), s.bold, s.italic) if s.field else s
                            for s in cell)
             item = self.para(filled, style)
+            item.shareable = False
             _, h = item.wrap(cell_width, FOOTER_HEIGHT)
             slot = (len(footer) - 1 - index) if self.rtl else index
             item.drawOn(canvas, MARGIN + slot * cell_width, FOOTER_HEIGHT - 2 * mm - h)

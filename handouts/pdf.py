@@ -7,6 +7,7 @@ patient's name unless the caller asks for it.
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 import tempfile
 import zlib
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from reportlab import rl_config
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageTemplate
@@ -137,7 +139,43 @@ def build_pdf_counted(layout: HandoutLayout, flowables: list, footer,
 class _PrintCanvas(_HoldingCanvas):
     """Holds back the pages of the handout being laid out until it is complete, so that
     each footer knows its handout's page count; then writes them with their page streams
-    compressed at once, so memory holds compressed pages only."""
+    compressed at once, so memory holds compressed pages only.
+
+    Most of a handout's text is the same for every patient of a language: a paragraph
+    drawn a second time at the same place becomes a shared form, written once, which
+    later pages draw by name (`share_drawing`). That keeps the print file small whatever
+    the script (right-to-left lines carry their text three times: glyphs and two
+    ActualText spans)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._drawn_once: set[bytes] = set()
+        self._shared_forms: dict[bytes, str] = {}
+
+    def share_drawing(self, code: str) -> str:
+        """The operators that draw `code` (self-contained: q ... Q) here on the page: the
+        code itself the first time it is seen at this place, a shared form from then on.
+
+        The form holds the drawing at its place on the page and is drawn with the page's
+        own coordinates restored: pdfium reads text inside a form drawn through moved
+        coordinates as if it stood where the form's own coordinates put it, which runs a
+        page's right-to-left lines together."""
+        if len(code) < _SHARE_FROM:
+            return code
+        placed = f"{fp_str(*self._currentMatrix)} cm\n{code}"
+        key = hashlib.blake2b(placed.encode("utf8"), digest_size=16).digest()
+        name = self._shared_forms.get(key)
+        if name is None:
+            if key not in self._drawn_once:
+                self._drawn_once.add(key)
+                return code
+            name = self._shared_forms[key] = f"Shared{len(self._shared_forms)}"
+            self.beginForm(name)
+            self._code.append(placed)
+            self.endForm()
+        self._formsinuse.append(name)
+        undo = fp_str(*_inverse(self._currentMatrix))
+        return f"q {undo} cm /{self._doc.getXObjectName(name)} Do Q"
 
     def release(self, draw_footer) -> None:
         """Write the held pages; draw_footer(canvas, index) draws page `index` (1-based)."""
@@ -156,6 +194,17 @@ class _PrintCanvas(_HoldingCanvas):
         if getattr(self, "_spill_file", None) is None:
             self._spill_file = tempfile.TemporaryFile()
         return self._spill_file
+
+
+# Drawings shorter than this stay inline: a form's own object costs more than they take
+# compressed (measured on en and ar print files of 300 handouts).
+_SHARE_FROM = 200
+
+
+def _inverse(matrix: tuple) -> tuple:
+    a, b, c, d, e, f = matrix
+    det = a * d - b * c
+    return (d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det)
 
 
 class _SpilledStream(PDFStream):

@@ -512,6 +512,48 @@ def test_an_odd_handout_is_padded_with_the_blank_page(make_job, monkeypatch):
     assert "Patient: EVEN-2" in texts[4] and "Page 1 of 2" in texts[4]
 
 
+def _pages(data: bytes) -> list[tuple[str, bytes]]:
+    """Each page's text as pdfium reads it, and its pixels at 40 dpi."""
+    import pypdfium2
+    document = pypdfium2.PdfDocument(data)
+    try:
+        return [(page.get_textpage().get_text_range(),
+                 page.render(scale=40 / 72).to_pil().convert("L").tobytes())
+                for page in document]
+    finally:
+        document.close()
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_print_file_pages_read_and_look_like_each_handouts_own(make_job, locale):
+    """Text drawn again in the print file is one shared form; its pages must still read
+    (pdfium's copy text, right-to-left lines included) and look exactly as each
+    handout's own PDF."""
+    jobs = [make_job(locale=locale, record_id=f"P-{i}", wait=wait, note=note)
+            for i, (wait, note) in enumerate([("2w", ""), ("6w", "Rest."), ("2w", ""),
+                                              ("6w", "Rest.")])]
+    print_file = PrintFile(title="t", author="a", lang=locale)
+    for job in jobs:
+        print_file.add(job)
+    data = print_file.finish()
+    printed = _pages(data)
+    expected = []
+    for job in jobs:
+        own = _pages(render(job))
+        expected.extend(own)
+        if len(own) % 2:
+            expected.append(printed[len(expected)])      # the padding page
+    assert [text for text, _ in printed] == [text for text, _ in expected]
+    assert [pixels for _, pixels in printed] == [pixels for _, pixels in expected]
+    reader = PdfReader(io.BytesIO(data))
+    shared = {name for page in reader.pages
+              for name in page["/Resources"].get("/XObject", {}) if "Shared" in name}
+    assert shared
+    first, last = (sum(len(reader.pages[i].get_contents().get_data()) for i in pages)
+                   for pages in ((0, 1), (len(reader.pages) - 2, len(reader.pages) - 1)))
+    assert last < first / 2
+
+
 def test_written_files_follow_the_umask(tmp_path):
     import os
     from handouts.output import write_atomic

@@ -5,6 +5,8 @@ start character on. `wrap` breaks it for the width it is given, `split` keeps wh
 (never one line alone at the foot or the head of a frame), `draw` appends the cached
 operators to the page and tells the document which glyphs of which faces it used.
 `first_line_height` lets a list item put its bullet on the first line.
+A canvas with a `share_drawing(code) -> code` method (the print file's) may turn a
+paragraph drawn many times into one shared form.
 """
 from __future__ import annotations
 
@@ -15,6 +17,11 @@ from .pdffont import use_glyphs
 
 
 class TextBlock(Flowable):
+    #: Whether the canvas may draw it as a shared form. Not for text that shares a
+    #: baseline with text drawn apart from it (the footer's cells): pdfium reads a form's
+    #: text as a line of its own.
+    shareable = True
+
     def __init__(self, paragraph: Paragraph, start: int = 0, count: int | None = None):
         super().__init__()
         self.paragraph = paragraph
@@ -86,4 +93,6 @@ class TextBlock(Flowable):
                 canvas.linkURL(href, (x0, baseline - 0.25 * line.height, x1,
                                       baseline + line.ascent), relative=1, thickness=0)
         parts.append("Q")
-        canvas._code.append("\n".join(parts))
+        code = "\n".join(parts)
+        share = getattr(canvas, "share_drawing", None) if self.shareable else None
+        canvas._code.append(share(code) if share else code)
