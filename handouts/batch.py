@@ -11,9 +11,10 @@ per language while the rows are checked) and write each handout atomically. A wo
 dies fails the row it was making; a new one takes over.
 
 This process meanwhile builds the print file as ONE document, in print order, from the
-rows the workers report made, re-using the content each worker built (so no template is
-rendered twice). It is the slower stream, so the workers run at a lower priority and at
-most PRINT_WINDOW rows ahead of it, which keeps memory flat however long the list.
+rows the workers report made: each worker sends back the pages it laid out for the row's
+own PDF, so nothing is laid out twice and this process only assembles and writes. The
+workers run at a lower priority and at most PRINT_WINDOW rows ahead of it, which keeps
+memory flat however long the list.
 
 Re-running the same command resumes: a row is skipped when the manifest of the earlier
 run says it was made from the same input (`input_sha256`: the row's values, the brand,
@@ -46,7 +47,7 @@ from .errors import HandoutError, InputError, LocaleError, MissingGlyphError
 from .output import (atomic_file, handout_file_name, read_manifest, remove_temporaries,
                      sha256_file, write_atomic, write_manifest)
 from .records import DEFAULT_HANDOUT, Job, PatientList, Row, job_from_row, read_patient_list
-from .render import PrintFile, negotiate, render_counted, render_document
+from .render import PrintFile, negotiate, render_counted, render_document, render_for_print
 from .resources import PROJECT_DIR
 from .text import check_coverage
 
@@ -167,7 +168,7 @@ class _Planned:
     outcome: RowOutcome
     row: Row
     job: Job | None = None          # set for rows to make or skip (both go in the print file)
-    document: object = None         # the content a worker built, until it is printed
+    for_print: object = None        # what a worker made for the print file, until printed
 
 
 def render_key(brand: Brand, brand_path: Path, today: date, handout: str) -> str:
@@ -294,7 +295,7 @@ class _WorkerSetup:
     source: str
     locales: tuple[str, ...]
     nice: int = 0                   # yield the CPU to this process while it prints
-    send_documents: bool = False    # send each handout's content back for the print file
+    send_for_print: bool = False    # send each handout's laid-out pages back for the print file
 
 
 #: A made-up patient rendered (in memory only) when a worker starts, once per language,
@@ -329,7 +330,7 @@ def _init_worker(setup: _WorkerSetup) -> None:
 
 
 def _make_row(task: tuple) -> tuple:
-    """(index, line, fields, file) -> (index, status, pages, sha256, error, document)."""
+    """(index, line, fields, file) -> (index, status, pages, sha256, error, for_print)."""
     index, line, fields, file = task
     setup: _WorkerSetup = _worker_state["setup"]
     locale = ""
@@ -338,7 +339,10 @@ def _make_row(task: tuple) -> tuple:
                            source=setup.source, handout=setup.handout)
         locale = job.locale
         check_free_text(job, negotiate(job.locale))
-        pdf, pages, document = render_document(job)
+        if setup.send_for_print:
+            pdf, pages, for_print = render_for_print(job)
+        else:
+            (pdf, pages, _), for_print = render_document(job), None
     except HandoutError as error:
         return index, FAILED, None, "", str(_placed(error, setup.source, line, locale)), None
     except Exception as error:  # a bug: name it without data that might be a patient's
@@ -354,7 +358,7 @@ def _make_row(task: tuple) -> tuple:
             f"({error.strerror or type(error).__name__}) (check the free space and "
             "permissions of the output folder, then run the batch again)"), None
     return (index, MADE, pages, hashlib.sha256(pdf).hexdigest(), "",
-            document if setup.send_documents else None)
+            for_print)
 
 
 def _worker_main(connection, setup: _WorkerSetup) -> None:
@@ -447,8 +451,8 @@ class _Run:
     # results -----------------------------------------------------------------------
 
     def record(self, index: int, status: str, pages, sha256: str, error: str,
-               document=None) -> None:
-        self.planned[index].document = document
+               for_print=None) -> None:
+        self.planned[index].for_print = for_print
         outcome = self.planned[index].outcome
         outcome.status, outcome.pages, outcome.sha256, outcome.error = status, pages, sha256, error
         self.dirty = True
@@ -479,9 +483,9 @@ class _Run:
             return False
         item = self.planned[self.order[self.print_cursor]]
         self.print_cursor += 1
-        document, item.document = item.document, None
+        for_print, item.for_print = item.for_print, None
         try:
-            self.print_file.add(item.job, document)
+            self.print_file.add(item.job, for_print)
         except Exception as error:  # the print file cannot be trusted after this
             detail = str(error) if isinstance(error, HandoutError) else type(error).__name__
             self.print_error = (f"{PRINT_FILE} was not written: adding the handout of line "
@@ -610,7 +614,7 @@ def run_batch(options: BatchOptions, progress: Progress | None = None,
     setup = _WorkerSetup(options.brand_path, options.today, options.handout, options.out_dir,
                          options.name, _locales(patients),
                          nice=WORKER_NICE if options.print_file and options.workers > 0 else 0,
-                         send_documents=options.print_file)
+                         send_for_print=options.print_file)
     context = _process_context()
     _worker_state.clear()        # an earlier run's brand file may have changed since
     if options.workers > 0 and context.get_start_method() == "fork":

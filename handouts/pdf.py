@@ -1,8 +1,12 @@
-"""PDF stage: flowables + page furniture -> PDF bytes.
+"""PDF stage: flowables + page furniture -> PDF bytes, one handout or a print file.
 
 Output is byte-identical for identical input: ReportLab's invariant mode fixes the
 creation date and document id. The metadata carry the title and /Lang, never the
 patient's name unless the caller asks for it.
+
+A handout is laid out once. The layout gives its own PDF and, when asked, its pages
+recorded as operators (`HandoutPages`), which the print file assembles without laying
+anything out again: a batch's workers lay out, the print file only writes.
 """
 from __future__ import annotations
 
@@ -18,10 +22,11 @@ from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageTemplate
-from reportlab.platypus.doctemplate import PageBegin
+from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
 from .text import register_family
+from .text.fonts import load, manifest
+from .text.pdffont import use_glyphs, used_glyphs
 from .layout import BAND_HEIGHT, FOOTER_HEIGHT, MARGIN, HandoutLayout
 
 rl_config.invariant = 1
@@ -36,45 +41,93 @@ class Metadata:
     keywords: str = ""
 
 
+class _Placed(str):
+    """A paragraph's drawing operators (q ... Q), with the page coordinates it was drawn
+    in (`matrix`): the print file may draw it as a shared form."""
+
+
+class _Letterhead(str):
+    """The operators of a first page's letterhead: the print file draws its shared form."""
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    size: tuple[float, float]
+    chunks: tuple[str, ...]              # the page's operators, some marked (above)
+    links: tuple[tuple[str, tuple[float, float, float, float]], ...]   # url, page rect
+
+
+@dataclass(frozen=True)
+class HandoutPages:
+    """One handout laid out, as the print file takes it: each page's operators, footer
+    included, and the glyphs it draws, per face (its manifest position)."""
+    pages: tuple[PageRecord, ...]
+    glyphs: tuple[tuple[int, frozenset[int]], ...]
+
+
 class _HoldingCanvas(Canvas):
     """A canvas that holds pages back instead of writing them, so that the footers can be
-    drawn once the page count is known (ReportLab's usual "page X of Y" recipe)."""
+    drawn once the page count is known (ReportLab's usual "page X of Y" recipe). When
+    `record` is set it also keeps each finished page's operators (`recorded`)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, record: bool = False, **kwargs):
         # The initial font is written into every page's resources: make it a vendored
         # face, never the non-embedded Helvetica.
         kwargs["initialFontName"] = kwargs.get("initialFontName") or register_family()
         super().__init__(*args, **kwargs)
         self._held_pages = []
+        self._page_links: list = []
+        self.recorded: list[PageRecord] | None = [] if record else None
 
     def showPage(self):
         self._held_pages.append(dict(self.__dict__))
+        self._page_links = []
         self._startPage()
+
+    def share_drawing(self, code: str) -> str:
+        """Mark a paragraph's operators with where they are drawn, for the print file."""
+        if self.recorded is None or len(code) < _SHARE_FROM:
+            return code
+        placed = _Placed(code)
+        placed.matrix = self._currentMatrix
+        return placed
+
+    def linkURL(self, url, rect, relative=0, *args, **kwargs):
+        if self.recorded is not None:
+            self._page_links.append((url, tuple(self._absRect(rect, relative))))
+        return super().linkURL(url, rect, relative, *args, **kwargs)
 
     @property
     def held(self) -> int:
         return len(self._held_pages)
 
-    def _write_held(self, draw_footer, after_page=None) -> None:
-        """Write the held pages; draw_footer(canvas, number, total) draws each footer."""
+    def _write_held(self, draw_footer, write: bool = True) -> None:
+        """Finish the held pages; draw_footer(canvas, number, total) draws each footer.
+        Without `write` the pages are only recorded, no PDF page is made."""
         held = self._held_pages
         for number, state in enumerate(held, start=1):
             self.__dict__.update(state)
             self._held_pages = []
             draw_footer(self, number, len(held))
-            Canvas.showPage(self)
-            if after_page:
-                after_page()
+            if self.recorded is not None:
+                self.recorded.append(PageRecord(tuple(self._pagesize), tuple(self._code),
+                                                tuple(self._page_links)))
+            if write:
+                Canvas.showPage(self)
 
 
-def _canvas_with_footer(draw_footer):
+def _canvas_with_footer(draw_footer, record: bool, write: bool):
     """A canvas class for one handout: every page gets its footer when the PDF is saved."""
 
     class FooterCanvas(_HoldingCanvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, record=record, **kwargs)
+
         def save(self):
             self.page_total = self.held
-            self._write_held(draw_footer)
-            super().save()
+            self._write_held(draw_footer, write)
+            if write:
+                super().save()
 
     return FooterCanvas
 
@@ -109,12 +162,14 @@ def _frames(page_size: tuple[float, float]) -> tuple[Frame, Frame]:
 
 
 def build_pdf(layout: HandoutLayout, flowables: list, footer, metadata: Metadata) -> bytes:
-    return build_pdf_counted(layout, flowables, footer, metadata)[0]
+    return lay_out(layout, flowables, footer, metadata)[0]
 
 
-def build_pdf_counted(layout: HandoutLayout, flowables: list, footer,
-                      metadata: Metadata) -> tuple[bytes, int]:
-    """The PDF bytes and its page count."""
+def lay_out(layout: HandoutLayout, flowables: list, footer, metadata: Metadata, *,
+            pdf: bool = True, record: bool = False
+            ) -> tuple[bytes | None, int, HandoutPages | None]:
+    """Lay out one handout: its PDF bytes (if `pdf`), its page count, and its pages for
+    the print file (if `record`; the PDF's bytes are the same either way)."""
     first, later = _frames(layout.page_size)
     bottom = FOOTER_HEIGHT + 3
     buffer = io.BytesIO()
@@ -124,45 +179,56 @@ def build_pdf_counted(layout: HandoutLayout, flowables: list, footer,
                           lang=metadata.lang, displayDocTitle=1,
                           leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                           bottomMargin=bottom)
-    doc.addPageTemplates([
-        PageTemplate(id="first", frames=[first], onPage=lambda canv, _: layout.draw_letterhead(canv)),
-        PageTemplate(id="later", frames=[later]),
-    ])
+
+    def letterhead(canv, _doc) -> None:
+        start = len(canv._code)
+        layout.draw_letterhead(canv)
+        if record:      # one chunk; the page's bytes stay the same ("\n"-joined)
+            canv._code[start:] = [_Letterhead("\n".join(canv._code[start:]))]
+
+    doc.addPageTemplates([PageTemplate(id="first", frames=[first], onPage=letterhead),
+                          PageTemplate(id="later", frames=[later])])
     canvasmaker = _canvas_with_footer(
-        lambda canv, page, pages: layout.draw_footer(canv, footer, page, pages))
+        lambda canv, page, pages: layout.draw_footer(canv, footer, page, pages), record, pdf)
     doc.build([NextPageTemplate("later")] + flowables, canvasmaker=canvasmaker)
-    return buffer.getvalue(), doc.canv.page_total
+    canv = doc.canv
+    pages = HandoutPages(tuple(canv.recorded), used_glyphs(canv._doc)) if record else None
+    return (buffer.getvalue() if pdf else None), canv.page_total, pages
 
 
 # -- the print file: many handouts built as one document --------------------------------
 
-class _PrintCanvas(_HoldingCanvas):
-    """Holds back the pages of the handout being laid out until it is complete, so that
-    each footer knows its handout's page count; then writes them with their page streams
-    compressed at once, so memory holds compressed pages only.
+class _PrintCanvas(Canvas):
+    """The print file's canvas: pages come whole (recorded by each handout's layout) and
+    are written at once, their streams compressed into a temporary file, so memory holds
+    little more than the shared forms whatever the number of handouts.
 
     Most of a handout's text is the same for every patient of a language: a paragraph
     drawn a second time at the same place becomes a shared form, written once, which
-    later pages draw by name (`share_drawing`). That keeps the print file small whatever
-    the script (right-to-left lines carry their text three times: glyphs and two
-    ActualText spans)."""
+    later pages draw by name (`share`). That keeps the print file small whatever the
+    script (right-to-left lines carry their text three times: glyphs and two ActualText
+    spans)."""
 
     def __init__(self, *args, **kwargs):
+        kwargs["initialFontName"] = register_family()
         super().__init__(*args, **kwargs)
         self._drawn_once: set[bytes] = set()
         self._shared_forms: dict[bytes, str] = {}
+        self._spill_file = None
 
     def share_drawing(self, code: str) -> str:
-        """The operators that draw `code` (self-contained: q ... Q) here on the page: the
-        code itself the first time it is seen at this place, a shared form from then on.
+        """For text drawn on this canvas itself (the padding pages)."""
+        return self.share(code, self._currentMatrix) if len(code) >= _SHARE_FROM else code
+
+    def share(self, code: str, matrix: tuple) -> str:
+        """The operators that draw `code` (self-contained: q ... Q) in the page coordinates
+        `matrix`: the code itself the first time it is seen there, a shared form from then on.
 
         The form holds the drawing at its place on the page and is drawn with the page's
         own coordinates restored: pdfium reads text inside a form drawn through moved
         coordinates as if it stood where the form's own coordinates put it, which runs a
         page's right-to-left lines together."""
-        if len(code) < _SHARE_FROM:
-            return code
-        placed = f"{fp_str(*self._currentMatrix)} cm\n{code}"
+        placed = f"{fp_str(*matrix)} cm\n{code}"
         key = hashlib.blake2b(placed.encode("utf8"), digest_size=16).digest()
         name = self._shared_forms.get(key)
         if name is None:
@@ -170,19 +236,27 @@ class _PrintCanvas(_HoldingCanvas):
                 self._drawn_once.add(key)
                 return code
             name = self._shared_forms[key] = f"Shared{len(self._shared_forms)}"
-            self.beginForm(name)
-            self._code.append(placed)
-            self.endForm()
+            self.define_form(name, lambda: self._code.append(placed))
         self._formsinuse.append(name)
-        undo = fp_str(*_inverse(self._currentMatrix))
-        return f"q {undo} cm /{self._doc.getXObjectName(name)} Do Q"
+        return f"q {fp_str(*_inverse(matrix))} cm /{self._doc.getXObjectName(name)} Do Q"
 
-    def release(self, draw_footer) -> None:
-        """Write the held pages; draw_footer(canvas, index) draws page `index` (1-based)."""
-        self._write_held(lambda canvas, number, _total: draw_footer(canvas, number),
-                         after_page=self._spill_last_page)
+    def define_form(self, name: str, draw) -> None:
+        """A form of what draw() draws, defined in the middle of a page. ReportLab's
+        beginForm saves the page's forms in use, colours and code only when the page has
+        code yet; saved here always, or the forms it uses so far would be lost."""
+        if not (self._code or self._formData):
+            self._pushAccumulators()
+        self.beginForm(name)
+        draw()
+        self.endForm()
 
-    def _spill_last_page(self) -> None:
+    def use_form(self, name: str) -> str:
+        self._formsinuse.append(name)
+        return f"/{self._doc.getXObjectName(name)} Do"
+
+    def end_page(self) -> None:
+        """Write the page, its stream compressed into the spill file."""
+        Canvas.showPage(self)
         page = self._doc.Pages.pages[-1]
         if page.stream and self._pageCompression:
             data = zlib.compress(page.stream.encode("utf8"))
@@ -191,7 +265,7 @@ class _PrintCanvas(_HoldingCanvas):
     @property
     def _spill(self):
         """A temporary file holding the compressed page streams until the file is saved."""
-        if getattr(self, "_spill_file", None) is None:
+        if self._spill_file is None:
             self._spill_file = tempfile.TemporaryFile()
         return self._spill_file
 
@@ -228,120 +302,79 @@ class _SpilledStream(PDFStream):
             self.content = None
 
 
-class _Centred(Flowable):
-    """A flowable drawn in the middle of the frame: the text of a padding page."""
-
-    def __init__(self, inner: Flowable):
-        super().__init__()
-        self.inner = inner
-
-    def wrap(self, available_width, available_height):
-        self.inner_size = self.inner.wrap(available_width, available_height)
-        self.width, self.height = available_width, max(0.0, available_height - 1)
-        return self.width, self.height
-
-    def draw(self):
-        _, inner_height = self.inner_size
-        self.inner.drawOn(self.canv, 0, (self.height - inner_height) / 2)
-
-
 class PrintDocument:
-    """Handouts laid out one after another in ONE PDF, for double-sided printing.
+    """Handouts one after another in ONE PDF, for double-sided printing.
 
     Each handout starts on a new page with its letterhead, keeps its own footer and
     "page X of Y" (the same pages as its own PDF), and is padded to an even page count
     with a page that says it is intentionally blank, so every handout starts on a new
-    sheet. Fonts are embedded once and the letterhead is one shared form, which keeps
-    the file small. Handouts are added one at a time, so memory holds one handout's
-    layout plus the compressed pages so far.
+    sheet. Fonts are embedded once; the letterhead and text drawn again at the same
+    place are shared forms, which keeps the file small.
     """
 
     def __init__(self, metadata: Metadata):
         self.metadata = metadata
         self._buffer = io.BytesIO()
-        self._doc: BaseDocTemplate | None = None
-        self._templates: dict[tuple, tuple[PageTemplate, PageTemplate]] = {}
+        self._canvas: _PrintCanvas | None = None
         self._letterheads: dict[tuple, str] = {}
-        self._current: HandoutLayout | None = None
         self.handouts = 0
         self.pages = 0
 
-    def _templates_for(self, page_size) -> tuple[PageTemplate, PageTemplate]:
-        key = tuple(page_size)
-        if key not in self._templates:
-            first, later = _frames(page_size)
-            number = len(self._templates)
-            pair = (PageTemplate(id=f"first{number}", frames=[first], pagesize=page_size,
-                                 onPage=self._draw_letterhead),
-                    PageTemplate(id=f"later{number}", frames=[later], pagesize=page_size))
-            self._templates[key] = pair
-            if self._doc is not None:
-                self._doc.addPageTemplates(list(pair))
-        return self._templates[key]
+    def _canvas_for(self, page_size) -> _PrintCanvas:
+        if self._canvas is None:
+            m = self.metadata
+            canv = self._canvas = _PrintCanvas(self._buffer, pagesize=page_size,
+                                               invariant=1, lang=m.lang or None)
+            canv.setTitle(m.title)
+            canv.setAuthor(m.author)
+            canv.setSubject(m.subject)
+            canv.setKeywords(m.keywords)
+            canv.setCreator("handouts")
+            canv.setProducer("handouts")
+            canv.setViewerPreference("DisplayDocTitle", "true")
+        return self._canvas
 
-    def _draw_letterhead(self, canv, _doc) -> None:
-        layout = self._current
+    def _letterhead(self, canv: _PrintCanvas, layout: HandoutLayout) -> str:
         key = (layout.brand, layout.locale, layout.rtl, tuple(layout.page_size))
         name = self._letterheads.get(key)
         if name is None:
             name = self._letterheads[key] = f"Letterhead{len(self._letterheads)}"
-            canv.beginForm(name)
-            layout.draw_letterhead(canv)
-            canv.endForm()
-        canv.doForm(name)
+            canv.define_form(name, lambda: layout.draw_letterhead(canv))
+        return canv.use_form(name)
 
-    def _start(self, page_size) -> BaseDocTemplate:
-        first, later = self._templates_for(page_size)
-        m = self.metadata
-        doc = BaseDocTemplate(self._buffer, pagesize=page_size, title=m.title, author=m.author,
-                              subject=m.subject, keywords=m.keywords, creator="handouts",
-                              producer="handouts", lang=m.lang or None, displayDocTitle=1,
-                              pageTemplates=[first, later])
-        doc._startBuild(self._buffer, canvasmaker=_PrintCanvas)
-        doc.canv._doctemplate = doc
-        self._doc = doc
-        return doc
-
-    def _run(self, story: list) -> None:
-        doc = self._doc
-        while story:
-            doc.clean_hanging()
-            doc.handle_flowable(story)
-
-    def _end_page(self) -> None:
-        doc = self._doc
-        if doc._hanging and doc._hanging[-1] is PageBegin:
-            del doc._hanging[-1]
-            doc.clean_hanging()
-            doc._hanging.append(PageBegin)
-        else:
-            doc.clean_hanging()
-            doc.handle_pageBreak()
-
-    def add(self, layout: HandoutLayout, flowables: list, footer, blank_page: Flowable) -> int:
-        """Lay out one handout (and its padding page); returns the pages it took."""
-        first, later = self._templates_for(layout.page_size)
-        doc = self._doc or self._start(layout.page_size)
-        self._current = layout
-        doc.pageTemplate = first
-        self._run([NextPageTemplate(later.id)] + list(flowables))
-        self._end_page()
-        canv = doc.canv
-        content_pages = canv.held
+    def add(self, layout: HandoutLayout, handout: HandoutPages, footer,
+            blank_page) -> int:
+        """Add one laid-out handout (and its padding page); returns the pages it took."""
+        canv = self._canvas_for(layout.page_size)
+        for index, gids in handout.glyphs:
+            use_glyphs(canv._doc, load(manifest()[index]), gids)
+        for page in handout.pages:
+            canv.setPageSize(page.size)
+            code = canv._code
+            for chunk in page.chunks:
+                kind = type(chunk)
+                if kind is _Placed:
+                    code.append(canv.share(chunk, chunk.matrix))
+                elif kind is _Letterhead:
+                    code.append(self._letterhead(canv, layout))
+                else:
+                    code.append(chunk)
+            for url, rect in page.links:
+                canv.linkURL(url, rect, thickness=0)
+            canv.end_page()
+        content_pages = len(handout.pages)
+        pages = content_pages
         if content_pages % 2:
-            doc.pageTemplate = later
-            self._run([_Centred(blank_page)])
-            self._end_page()
-        blank_footer = tuple(() if any(s.field for s in cell) else cell for cell in footer)
-
-        def draw(canvas, number):
-            if number <= content_pages:
-                layout.draw_footer(canvas, footer, number, content_pages)
-            else:
-                layout.draw_footer(canvas, blank_footer, number, content_pages)
-
-        pages = canv.held
-        canv.release(draw)
+            canv.setPageSize(layout.page_size)
+            width, height = layout.page_size
+            bottom = FOOTER_HEIGHT + 3
+            frame_width, frame_height = width - 2 * MARGIN, height - MARGIN - bottom
+            _, text_height = blank_page.wrap(frame_width, frame_height)
+            blank_page.drawOn(canv, MARGIN, bottom + (frame_height - text_height) / 2)
+            blank_footer = tuple(() if any(s.field for s in cell) else cell for cell in footer)
+            layout.draw_footer(canv, blank_footer, content_pages + 1, content_pages)
+            canv.end_page()
+            pages += 1
         self.handouts += 1
         self.pages += pages
         return pages
@@ -349,22 +382,17 @@ class PrintDocument:
     def finish(self, stream: BinaryIO | None = None) -> bytes | None:
         """The whole print file, as bytes or written to `stream` (which saves holding a
         second copy in memory); at least one handout must have been added."""
-        if self._doc is None:
+        canv = self._canvas
+        if canv is None:
             raise ValueError("a print file needs at least one handout")
-        doc = self._doc
         if stream is not None:
-            doc.canv._filename = stream
-        if doc._hanging and doc._hanging[-1] is PageBegin:
-            del doc._hanging[-1]
-        doc.clean_hanging()
-        del doc.canv._doctemplate
+            canv._filename = stream
         saved = rl_config.useA85
         rl_config.useA85 = 0        # plain Flate streams: a fifth smaller than ASCII85
         try:
-            doc.canv.save()
+            canv.save()
         finally:
             rl_config.useA85 = saved
-            spill = getattr(doc.canv, "_spill_file", None)
-            if spill is not None:
-                spill.close()
+            if canv._spill_file is not None:
+                canv._spill_file.close()
         return None if stream is not None else self._buffer.getvalue()

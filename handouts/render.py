@@ -17,7 +17,7 @@ from .content import Document, parse_markup
 from .errors import HandoutError
 from .i18n import LocaleBundle
 from .layout import HandoutLayout
-from .pdf import Metadata, PrintDocument, build_pdf_counted
+from .pdf import HandoutPages, Metadata, PrintDocument, lay_out
 from .records import Job
 from .templating import load_meta, load_support_lines, render_markup
 from .text import LAYOUT_CHARACTERS, TextStyle, check_coverage
@@ -36,9 +36,25 @@ def render_counted(job: Job) -> tuple[bytes, int]:
 def render_document(job: Job) -> tuple[bytes, int, Document]:
     """The handout PDF for one job, its page count and its content."""
     prepared = prepare(job)
-    pdf, pages = build_pdf_counted(prepared.layout, prepared.layout.flowables(prepared.document),
-                                   prepared.document.footer, prepared.metadata)
+    pdf, pages, _ = lay_out(prepared.layout, prepared.layout.flowables(prepared.document),
+                            prepared.document.footer, prepared.metadata)
     return pdf, pages, prepared.document
+
+
+@dataclass(frozen=True)
+class ForPrint:
+    """What the print file needs of a handout already made: its content and its pages."""
+    document: Document
+    pages: HandoutPages
+
+
+def render_for_print(job: Job) -> tuple[bytes, int, ForPrint]:
+    """render_counted, plus the handout laid out for the print file (one layout for both;
+    the PDF is the same bytes as render's)."""
+    prepared = prepare(job)
+    pdf, count, pages = lay_out(prepared.layout, prepared.layout.flowables(prepared.document),
+                                prepared.document.footer, prepared.metadata, record=True)
+    return pdf, count, ForPrint(prepared.document, pages)
 
 
 @dataclass(frozen=True)
@@ -95,13 +111,19 @@ class PrintFile:
     def pages(self) -> int:
         return self._document.pages
 
-    def add(self, job: Job, document: Document | None = None) -> int:
-        """Add one handout; returns the pages it takes, padding included. `document` is
-        the job's content if already built (by the worker that made its own PDF)."""
-        prepared = prepare(job, document)
+    def add(self, job: Job, made: ForPrint | None = None) -> int:
+        """Add one handout; returns the pages it takes, padding included. `made` is what
+        render_for_print gave for this job, if a worker made it already; otherwise the
+        handout is laid out here."""
+        prepared = prepare(job, made.document if made else None)
         layout, document = prepared.layout, prepared.document
+        if made is None:
+            _, _, pages = lay_out(layout, layout.flowables(document), document.footer,
+                                  prepared.metadata, pdf=False, record=True)
+        else:
+            pages = made.pages
         blank = layout.para(document.blank_page, BLANK_PAGE_STYLE)
-        return self._document.add(layout, layout.flowables(document), document.footer, blank)
+        return self._document.add(layout, pages, document.footer, blank)
 
     def finish(self, stream=None) -> bytes | None:
         """The print file's bytes, or None when written to `stream` (a binary file)."""
@@ -197,5 +219,6 @@ def _shared_context(handout: str, bundle: LocaleBundle, brand) -> dict:
     }
 
 
-__all__ = ["render", "render_counted", "render_document", "prepare", "PrintFile",
+__all__ = ["render", "render_counted", "render_document", "render_for_print", "prepare",
+           "PrintFile", "ForPrint",
            "build_document", "HandoutError"]

@@ -26,7 +26,7 @@ from handouts.cli import main
 from handouts.errors import HandoutError
 from handouts.i18n import load_locale, shipped_locales
 from handouts.records import job_from_fields
-from handouts.render import PrintFile, prepare, render, render_counted
+from handouts.render import PrintFile, prepare, render, render_counted, render_for_print
 from handouts.resources import EXAMPLE_BRAND, PROJECT_DIR
 from tests.conftest import PATIENT, TODAY
 
@@ -366,13 +366,13 @@ def test_a_worker_that_dies_fails_its_row_not_the_batch(tmp_path, monkeypatch, w
     monkeypatch.setattr(batch, "PRINT_WINDOW", window)   # 1: rows wait for the print file
     rows = [{**PATIENT, "record_id": f"X-{i}"} for i in range(5)]
     write_csv(tmp_path / "patients.csv", rows)
-    real = batch.render_document
+    real = batch.render_for_print            # what workers call when there is a print file
 
     def crash_on_x2(job):
         if job.record_id == "X-2":
             os.kill(os.getpid(), signal.SIGKILL)
         return real(job)
-    monkeypatch.setattr(batch, "render_document", crash_on_x2)
+    monkeypatch.setattr(batch, "render_for_print", crash_on_x2)
     result = run_batch(options_for(tmp_path, workers=2))
     assert (result.made, result.failed) == (4, 1)
     assert result.errors == [
@@ -487,6 +487,14 @@ def test_render_counted_is_render_plus_the_page_count(make_job):
     job = make_job()
     pdf, pages = render_counted(job)
     assert pdf == render(job) and pages == len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_laying_out_for_the_print_file_keeps_the_pdf_the_same(make_job, locale):
+    job = make_job(locale=locale)
+    pdf, pages, made = render_for_print(job)
+    assert (pdf, pages) == render_counted(job)
+    assert len(made.pages.pages) == pages
 
 
 def test_an_odd_handout_is_padded_with_the_blank_page(make_job, monkeypatch):

@@ -54,6 +54,14 @@ def use_glyphs(doc, font: Font, gids) -> None:
     glyphs |= gids
 
 
+def used_glyphs(doc) -> tuple[tuple[int, frozenset[int]], ...]:
+    """The glyphs a document draws: (face's manifest position, glyph ids) per face."""
+    used = _documents.get(doc)
+    if used is None:
+        return ()
+    return tuple(sorted((font.index, frozenset(gids)) for font, gids in used.glyphs.items()))
+
+
 def _number(value: float) -> str:
     if value == int(value):
         return str(int(value))
