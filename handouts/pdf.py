@@ -30,6 +30,7 @@ from .text.pdffont import use_glyphs, used_glyphs
 from .layout import BAND_HEIGHT, FOOTER_HEIGHT, MARGIN, HandoutLayout
 
 rl_config.invariant = 1
+rl_config.useA85 = 0        # plain Flate streams: a fifth smaller than ASCII85, and faster
 
 
 @dataclass(frozen=True)
@@ -387,12 +388,9 @@ class PrintDocument:
             raise ValueError("a print file needs at least one handout")
         if stream is not None:
             canv._filename = stream
-        saved = rl_config.useA85
-        rl_config.useA85 = 0        # plain Flate streams: a fifth smaller than ASCII85
         try:
             canv.save()
         finally:
-            rl_config.useA85 = saved
             if canv._spill_file is not None:
                 canv._spill_file.close()
         return None if stream is not None else self._buffer.getvalue()

@@ -10,6 +10,7 @@ paragraph drawn many times into one shared form.
 """
 from __future__ import annotations
 
+from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus import Flowable
 
 from .engine import Line, Paragraph, _num
@@ -71,6 +72,23 @@ class TextBlock(Flowable):
         rest = TextBlock(self.paragraph, lines[fit].start,
                          None if self.count is None else self.count - fit)
         return [first, rest]
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        """Flowable.drawOn without the canvas's state stack: the block changes no canvas
+        state (its operators are its own q ... Q), so saving and restoring the whole state
+        for each of a handout's hundreds of blocks was wasted. Same operators, and the
+        canvas's matrix moved while it draws (links and shared drawings use it)."""
+        x = self._hAlignAdjust(x, _sW)
+        saved = canvas._currentMatrix
+        a, b, c, d, e, f = saved
+        canvas._code.append("q")
+        canvas._code.append(f"{fp_str(1, 0, 0, 1, x, y)} cm")
+        canvas._currentMatrix = (a, b, c, d, a * x + c * y + e, b * x + d * y + f)
+        try:
+            self._drawOn(canvas)
+        finally:
+            canvas._currentMatrix = saved
+        canvas._code.append("Q")
 
     def draw(self):
         canvas = self.canv
