@@ -53,9 +53,25 @@ class _Letterhead(str):
 
 @dataclass(frozen=True)
 class PageRecord:
+    """One page's operators as plain strings (quick to send between processes), with
+    where the letterhead and the paragraphs the print file may share are among them."""
     size: tuple[float, float]
-    chunks: tuple[str, ...]              # the page's operators, some marked (above)
+    chunks: tuple[str, ...]
+    letterhead: int                      # index of the letterhead's chunk, or -1
+    placed: tuple[tuple[int, tuple], ...]   # (index of a paragraph's chunk, its matrix)
     links: tuple[tuple[str, tuple[float, float, float, float]], ...]   # url, page rect
+
+    @classmethod
+    def of(cls, size, code: list, links) -> PageRecord:
+        letterhead, placed = -1, []
+        for index, chunk in enumerate(code):
+            kind = type(chunk)
+            if kind is _Placed:
+                placed.append((index, chunk.matrix))
+            elif kind is _Letterhead:
+                letterhead = index
+        chunks = tuple(str.__str__(c) if type(c) is not str else c for c in code)
+        return cls(tuple(size), chunks, letterhead, tuple(placed), tuple(links))
 
 
 @dataclass(frozen=True)
@@ -111,8 +127,8 @@ class _HoldingCanvas(Canvas):
             self._held_pages = []
             draw_footer(self, number, len(held))
             if self.recorded is not None:
-                self.recorded.append(PageRecord(tuple(self._pagesize), tuple(self._code),
-                                                tuple(self._page_links)))
+                self.recorded.append(PageRecord.of(self._pagesize, self._code,
+                                                   self._page_links))
             if write:
                 Canvas.showPage(self)
 
@@ -351,15 +367,16 @@ class PrintDocument:
             use_glyphs(canv._doc, load(manifest()[index]), gids)
         for page in handout.pages:
             canv.setPageSize(page.size)
-            code = canv._code
-            for chunk in page.chunks:
-                kind = type(chunk)
-                if kind is _Placed:
-                    code.append(canv.share(chunk, chunk.matrix))
-                elif kind is _Letterhead:
-                    code.append(self._letterhead(canv, layout))
-                else:
-                    code.append(chunk)
+            code, chunks, done = canv._code, page.chunks, 0
+            marks = list(page.placed)
+            if page.letterhead >= 0:
+                marks.append((page.letterhead, None))
+            for index, matrix in sorted(marks, key=lambda mark: mark[0]):
+                code.extend(chunks[done:index])
+                code.append(self._letterhead(canv, layout) if matrix is None
+                            else canv.share(chunks[index], matrix))
+                done = index + 1
+            code.extend(chunks[done:])
             for url, rect in page.links:
                 canv.linkURL(url, rect, thickness=0)
             canv.end_page()
