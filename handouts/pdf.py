@@ -20,7 +20,8 @@ from typing import BinaryIO
 
 from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream
+from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFObjectReference,
+                                     PDFPage, PDFStream, xObjectName)
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
@@ -251,6 +252,7 @@ class _PrintCanvas(Canvas):
         self._drawn_once: set[bytes] = set()
         self._shared_forms: dict[bytes, str] = {}
         self._spill_file = None
+        self._page_xobjects: PDFDictionary | None = None
 
     def share_drawing(self, code: str) -> str:
         """For text drawn on this canvas itself (the padding pages)."""
@@ -286,6 +288,22 @@ class _PrintCanvas(Canvas):
         draw()
         self.endForm()
 
+    def _setXObjects(self, thing):
+        """Pages take their forms from ONE XObject dictionary that every page shares, not
+        one of their own: a print page draws dozens of shared forms, and thousands of
+        pages' own dictionaries were most of the memory a long print file took."""
+        if not isinstance(thing, PDFPage) or not self._formsinuse:
+            return super()._setXObjects(thing)
+        if self._page_xobjects is None:
+            self._page_xobjects = PDFDictionary({})
+            self._page_xobjects_ref = self._doc.Reference(self._page_xobjects)
+        known = self._page_xobjects.dict
+        for name in self._formsinuse:
+            internal = xObjectName(name)
+            if internal not in known:
+                known[internal] = PDFObjectReference(internal)
+        thing.XObjects = self._page_xobjects_ref
+
     def use_form(self, name: str) -> str:
         self._formsinuse.append(name)
         return f"/{self._doc.getXObjectName(name)} Do"
@@ -317,7 +335,7 @@ def _inverse(matrix: tuple) -> tuple:
     return (d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det)
 
 
-class _SpilledStream(PDFStream):
+class _SpilledStream(_Compressed):
     """A compressed page stream kept in a temporary file, not in memory, until it is
     written out: a print file of thousands of pages then needs little memory."""
 
@@ -325,9 +343,7 @@ class _SpilledStream(PDFStream):
         spill.seek(0, io.SEEK_END)
         self.spill, self.offset, self.length = spill, spill.tell(), len(data)
         spill.write(data)
-        super().__init__(content=None, filters=[])
-        self.dictionary["Filter"] = PDFArray([PDFName("FlateDecode")])
-        self.__Comment__ = "page stream"
+        super().__init__(None)
 
     def format(self, document):
         self.spill.seek(self.offset)
