@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from handouts import catalogs, i18n
+from handouts import catalogs
 from handouts.resources import LOCALES_DIR
 
 POT = '''msgid ""

@@ -3,7 +3,6 @@ import re
 import subprocess
 import sys
 
-import pytest
 from babel.messages.pofile import read_po
 
 from handouts.i18n import incomplete_entries

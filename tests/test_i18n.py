@@ -1,5 +1,4 @@
 """Locale stage: negotiation, catalog loading (never a silent English fallback), formatting."""
-import shutil
 from pathlib import Path
 
 import pytest

@@ -5,8 +5,9 @@ start character on. `wrap` breaks it for the width it is given, `split` keeps wh
 (never one line alone at the foot or the head of a frame), `draw` appends the cached
 operators to the page and tells the document which glyphs of which faces it used.
 `first_line_height` lets a list item put its bullet on the first line.
-A canvas with a `share_drawing(code) -> code` method (the print file's) may turn a
-paragraph drawn many times into one shared form.
+A canvas with a `share_drawing(code) -> code` method sees each paragraph's operators
+first: the one a handout is laid out on marks them for the print file, where a paragraph
+drawn again at the same place becomes one shared form.
 """
 from __future__ import annotations
 
