@@ -497,6 +497,33 @@ def test_laying_out_for_the_print_file_keeps_the_pdf_the_same(make_job, locale):
     assert len(made.pages.pages) == pages
 
 
+def test_links_keep_their_place_in_the_print_file(make_job):
+    """A clinic's template may link text; the print file's page has the same link where
+    the handout's own PDF has it."""
+    import dataclasses
+
+    from handouts.content import Para, Span
+    from handouts.pdf import lay_out
+    from handouts.render import ForPrint
+    job = make_job()
+    document = prepare(job).document
+    link = Para((Span("Our website", href="https://riverside-health.example/help"),))
+    document = dataclasses.replace(document, blocks=(link,) + document.blocks)
+    prepared = prepare(job, document)
+    flowables = prepared.layout.flowables(document)
+    own, _, pages = lay_out(prepared.layout, flowables, document.footer, prepared.metadata,
+                            record=True)
+    print_file = PrintFile(title="t", author="a", lang="en")
+    print_file.add(job, ForPrint(document, pages))
+
+    def links(data: bytes) -> list:
+        page = PdfReader(io.BytesIO(data)).pages[0]
+        annotations = [a.get_object() for a in page.get("/Annots", [])]
+        return [(a["/A"]["/URI"], [round(float(v), 2) for v in a["/Rect"]]) for a in annotations]
+    assert links(own) == links(print_file.finish())
+    assert [uri for uri, _ in links(own)] == ["https://riverside-health.example/help"]
+
+
 def test_an_odd_handout_is_padded_with_the_blank_page(make_job, monkeypatch):
     from reportlab.platypus import Spacer
 
