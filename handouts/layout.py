@@ -212,8 +212,10 @@ class HandoutLayout:
         table = Table(rows, colWidths=widths)
         table.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, -1), tint(self.brand.primary_colour, 0.08)),
-            ("LINEBEFORE" if not self.rtl else "LINEAFTER", (0, 0), (0, -1) if not self.rtl
-             else (-1, -1), 3, colors.HexColor(self.brand.primary_colour)),
+            # The bar along the labels' side: the start side, the right in RTL.
+            ("LINEAFTER", (-1, 0), (-1, -1), 3, colors.HexColor(self.brand.primary_colour))
+            if self.rtl else
+            ("LINEBEFORE", (0, 0), (0, -1), 3, colors.HexColor(self.brand.primary_colour)),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 2.5 * mm), ("RIGHTPADDING", (0, 0), (-1, -1), 2 * mm),
             ("TOPPADDING", (0, 0), (-1, -1), 1.2 * mm), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2 * mm),

@@ -5,7 +5,7 @@ from handouts.render import render
 from tests.golden_images import assert_matches_golden
 
 
-@pytest.mark.parametrize("locale", ["en", "es"])
+@pytest.mark.parametrize("locale", ["en", "es", "ar"])
 @pytest.mark.parametrize("page", [0, 1])
 def test_handout_pages_match_golden(make_job, request, locale, page):
     pdf = render(make_job(locale=locale))

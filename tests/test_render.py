@@ -118,3 +118,28 @@ def test_no_patient_name_is_allowed(make_job):
     text = pdf_text(render(make_job(patient_name="", record_id="")))
     assert "Name" not in text.split("Left the clinic")[0]
     assert "Patient:" not in text
+
+
+def _thick_vertical_rules(pdf: bytes, page: int = 0) -> list[float]:
+    """x of every vertical line stroked 3 pt wide on a page (the patient box's bar), in
+    the coordinates the content stream draws it."""
+    content = pdf_reader(pdf).pages[page].get_contents().get_data().decode("latin-1")
+    width, found = None, []
+    for line in content.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1] == "w":
+            width = float(parts[0])
+        elif len(parts) == 8 and parts[0] == "n" and parts[3] == "m" and parts[7] == "S":
+            x1, x2 = float(parts[1]), float(parts[4])
+            if width == 3 and x1 == x2:
+                found.append(x1)
+    return found
+
+
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_patient_box_has_one_bar_on_the_labels_side(make_job, locale):
+    """One bar, along the labels: at the box's left in English, at its right in Arabic
+    (never also between the labels and the values)."""
+    bars = _thick_vertical_rules(render(make_job(locale=locale)))
+    assert len(bars) == 1
+    assert (bars[0] > 400) == (locale == "ar")
