@@ -17,10 +17,11 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import standardFonts
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from . import content as c
 from .brand import Brand
+from .grid import Grid, GridStyle, Line, Padding
 from .paper import PAGE_SIZES
 from .text import TextStyle, paragraph
 
@@ -191,77 +192,59 @@ class HandoutLayout:
     def notice(self, block: c.Notice, width: float) -> Flowable:
         inner = [self.para(p.spans, self.styles.body if i == 0 else self.styles.small)
                  for i, p in enumerate(block.blocks)]
-        table = Table([[inner]], colWidths=[width])
-        table.setStyle(TableStyle([
-            ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#FFF4CC")),
-            ("BOX", (0, 0), (-1, -1), 1, colors.HexColor("#B7950B")),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3 * mm), ("RIGHTPADDING", (0, 0), (-1, -1), 3 * mm),
-            ("TOPPADDING", (0, 0), (-1, -1), 2 * mm), ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * mm),
-        ]))
-        return table
+        return Grid([[inner]], GridStyle(
+            col_widths=(width,), paddings=(Padding(3 * mm, 3 * mm, 2 * mm, 2 * mm),),
+            backgrounds=(colors.HexColor("#FFF4CC"),),
+            lines=(Line("box", 1, colors.HexColor("#B7950B")),)))
 
     def patient_box(self, block: c.PatientBox, width: float) -> Flowable:
         label_width = 34 * mm
-        rows = [[self.para((c.Span(label),), self.styles.label),
-                 self.para(value, self.styles.body)] for label, value in block.fields]
+        rows = [[[self.para((c.Span(label),), self.styles.label)],
+                 [self.para(value, self.styles.body)]] for label, value in block.fields]
         if self.rtl:
             rows = [list(reversed(r)) for r in rows]
-            widths = [width - label_width, label_width]
+            widths = (width - label_width, label_width)
         else:
-            widths = [label_width, width - label_width]
-        table = Table(rows, colWidths=widths)
-        table.setStyle(TableStyle([
-            ("BACKGROUND", (0, 0), (-1, -1), tint(self.brand.primary_colour, 0.08)),
-            # The bar along the labels' side: the start side, the right in RTL.
-            ("LINEAFTER", (-1, 0), (-1, -1), 3, colors.HexColor(self.brand.primary_colour))
-            if self.rtl else
-            ("LINEBEFORE", (0, 0), (0, -1), 3, colors.HexColor(self.brand.primary_colour)),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 2.5 * mm), ("RIGHTPADDING", (0, 0), (-1, -1), 2 * mm),
-            ("TOPPADDING", (0, 0), (-1, -1), 1.2 * mm), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2 * mm),
-        ]))
-        return table
+            widths = (label_width, width - label_width)
+        # The bar along the labels' side: the start side, the right in RTL.
+        bar = Line("after" if self.rtl else "before", 3,
+                   colors.HexColor(self.brand.primary_colour))
+        return Grid(rows, GridStyle(
+            col_widths=widths, paddings=(Padding(2.5 * mm, 2 * mm, 1.2 * mm, 1.2 * mm),),
+            backgrounds=(tint(self.brand.primary_colour, 0.08),) * len(rows),
+            lines=(bar,), valign="top"))
 
     def callout(self, block: c.Callout, width: float) -> Flowable:
         accent = colors.HexColor(self.brand.accent_colour)
         inner_width = width - 8 * mm
         heading = self.para(block.heading, self.styles.callout_heading)
         body = [f for inner in block.blocks for f in self.block(inner, inner_width)]
-        table = Table([[heading], [body]], colWidths=[width])
-        table.setStyle(TableStyle([
-            ("BACKGROUND", (0, 0), (-1, 0), accent),
-            ("BACKGROUND", (0, 1), (-1, -1), tint(self.brand.accent_colour, 0.08)),
-            ("BOX", (0, 0), (-1, -1), 2, accent),
-            ("LEFTPADDING", (0, 0), (-1, -1), 4 * mm), ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm),
-            ("TOPPADDING", (0, 0), (-1, 0), 1.8 * mm), ("BOTTOMPADDING", (0, 0), (-1, 0), 1.8 * mm),
-            ("TOPPADDING", (0, 1), (-1, -1), 2.5 * mm), ("BOTTOMPADDING", (0, 1), (-1, -1), 0.5 * mm),
-        ]))
-        table.keepWithNext = False
-        return KeepTogether([table])
+        grid = Grid([[[heading]], [body]], GridStyle(
+            col_widths=(width,),
+            paddings=(Padding(4 * mm, 4 * mm, 1.8 * mm, 1.8 * mm),
+                      Padding(4 * mm, 4 * mm, 2.5 * mm, 0.5 * mm)),
+            backgrounds=(accent, tint(self.brand.accent_colour, 0.08)),
+            lines=(Line("box", 2, accent),)))
+        return KeepTogether([grid])
 
     def table(self, block: c.Table, width: float) -> Flowable:
         header_style = TextStyle(size=9, leading=11.5, colour="#FFFFFF", bold=True)
         cell_style = TextStyle(size=9, leading=11.5)
         rows = []
         if block.header:
-            rows.append([self.para(cell, header_style) for cell in block.header])
-        rows.extend([self.para(cell, cell_style) for cell in row] for row in block.rows)
+            rows.append([[self.para(cell, header_style)] for cell in block.header])
+        rows.extend([[self.para(cell, cell_style)] for cell in row] for row in block.rows)
         fractions = (0.42, 0.28, 0.30)
         widths = [width * f for f in fractions[:len(rows[0])]]
         if self.rtl:
             rows = [list(reversed(r)) for r in rows]
             widths.reverse()
-        table = Table(rows, colWidths=widths, repeatRows=1 if block.header else 0)
-        commands = [
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor("#BFBFBF")),
-            ("TOPPADDING", (0, 0), (-1, -1), 1.2 * mm), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2 * mm),
-        ]
-        if block.header:
-            commands.append(("BACKGROUND", (0, 0), (-1, 0),
-                             colors.HexColor(self.brand.primary_colour)))
-        table.setStyle(TableStyle(commands))
-        return table
+        header = 1 if block.header else 0
+        return Grid(rows, GridStyle(
+            col_widths=tuple(widths), paddings=(Padding(top=1.2 * mm, bottom=1.2 * mm),),
+            backgrounds=(colors.HexColor(self.brand.primary_colour),) if header else (),
+            lines=(Line("below", 0.4, colors.HexColor("#BFBFBF")),), valign="top",
+            header_rows=header))
 
     # -- page furniture ------------------------------------------------------------------
 
