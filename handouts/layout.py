@@ -7,6 +7,7 @@ carries a footer with the patient identifier, the handout version and language, 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,7 +17,7 @@ from reportlab.graphics.shapes import Drawing, Group, Image, LineShape, UserNode
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase.pdfmetrics import standardFonts
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from . import content as c
@@ -382,44 +383,43 @@ def draw_qr(canvas, url: str, x: float, y: float, size: float) -> None:
 # -- recorded drawings -----------------------------------------------------------------
 # The logo and the QR code are the same on every handout, and drawing them node by node
 # (and encoding the QR, trying all 8 masks) was the largest part of a render. A drawing
-# made only of vector shapes adds nothing to a page but its operators and the standard
-# font that the renderer selects, so those are recorded the first time and replayed
-# after: the PDF bytes are the same either way (tests/test_batch.py checks it).
+# made only of vector shapes is recorded once on a scratch canvas and its operators are
+# replayed into every page. The recording leaves out the renderer's empty text-state
+# blocks (BT /F1 10 Tf 12 TL ET: a shape drawing shows no text), so no page names the
+# standard Helvetica, which is never embedded and which print preflight flags. Replayed
+# or recorded afresh, a page gets the same bytes (tests/test_batch.py checks it).
 
 _recorded: dict = {}
 _MAX_RECORDED = 32
+_EMPTY_TEXT_STATE = re.compile(r"BT /F\d+ [\d.]+ Tf [\d.]+ TL ET")
 
 
 def draw_recorded(canvas, key, drawing: Drawing, x: float, y: float) -> None:
-    """renderPDF.draw(drawing, canvas, x, y), replayed from a recording when it is safe."""
-    doc = canvas._doc
-    recorded = _recorded.get(key)
-    if recorded is not None:
-        fonts, names, ops = recorded
-        if tuple(doc.getInternalFontName(font) for font in fonts) == names:
-            canvas._code.extend(ops)
-            return
-    requested: list[str] = []
-    lookup = doc.getInternalFontName
+    """renderPDF.draw(drawing, canvas, x, y), from a recording when it is only shapes."""
+    ops = _recorded.get(key)
+    if ops is None:
+        ops = _record(drawing, x, y, canvas._pagesize)
+        if ops is not None and len(_recorded) < _MAX_RECORDED:
+            _recorded[key] = ops
+    if ops is None:
+        renderPDF.draw(drawing, canvas, x, y)      # images or text: drawn for real
+    else:
+        canvas._code.extend(ops)
 
-    def spy(font_name):
-        requested.append(font_name)
-        return lookup(font_name)
 
-    before, objects, start = _page_resources(canvas), len(doc.idToObject), len(canvas._code)
-    fonts_before = len(doc.fontMapping)
-    doc.getInternalFontName = spy
-    try:
-        renderPDF.draw(drawing, canvas, x, y)
-    finally:
-        del doc.getInternalFontName
-    fonts = tuple(dict.fromkeys(requested))
-    new_fonts = len(doc.fontMapping) - fonts_before
-    if (len(_recorded) < _MAX_RECORDED and _page_resources(canvas) == before
-            and len(doc.idToObject) - objects == new_fonts
-            and all(font in standardFonts for font in fonts) and _plain_shapes(drawing)):
-        _recorded[key] = (fonts, tuple(doc.fontMapping[f] for f in fonts),
-                          tuple(canvas._code[start:]))
+def _record(drawing: Drawing, x: float, y: float, page_size) -> tuple[str, ...] | None:
+    """The drawing's operators, or None when it needs more than operators on a page."""
+    if not _plain_shapes(drawing):
+        return None
+    scratch = Canvas(io.BytesIO(), pagesize=page_size)
+    before, start = _page_resources(scratch), len(scratch._code)
+    renderPDF.draw(drawing, scratch, x, y)
+    if _page_resources(scratch) != before:
+        return None
+    ops = tuple(op for op in scratch._code[start:] if not _EMPTY_TEXT_STATE.fullmatch(op))
+    if any("BT" in op.split() for op in ops):
+        return None
+    return ops
 
 
 def _page_resources(canvas) -> tuple:

@@ -108,6 +108,18 @@ def test_text_is_drawn_only_with_embedded_vendored_fonts(make_job):
     assert used == {"NotoSans-Regular", "NotoSans-Bold"}
 
 
+@pytest.mark.parametrize("locale", ["en", "ar"])
+def test_every_font_a_page_names_is_embedded(make_job, locale):
+    """Print preflight flags any font a page names but does not embed, drawn or not (the
+    logo's renderer used to name Helvetica)."""
+    for page in pdf_reader(render(make_job(locale=locale))).pages:
+        for name, font in page["/Resources"]["/Font"].items():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"] \
+                if "/DescendantFonts" in font else font.get("/FontDescriptor", {})
+            assert "/FontFile2" in descriptor, (name, font["/BaseFont"])
+
+
 def test_hostile_name_printed_literally_in_pdf(make_job):
     text = pdf_text(render(make_job(patient_name="<b>{{ 7*7 }}</b> & </para>")))
     assert "<b>{{ 7*7 }}</b> & </para>" in text
