@@ -5,7 +5,7 @@ the job; no clock, no environment, no working directory, no process locale.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from datetime import date
 from types import MappingProxyType
@@ -43,7 +43,8 @@ def render_document(job: Job) -> tuple[bytes, int, Document]:
 
 @dataclass(frozen=True)
 class ForPrint:
-    """What the print file needs of a handout already made: its content and its pages."""
+    """What the print file needs of a handout already made: its pages, and of its content
+    only the furniture (title, footer, blank page), so a worker sends little."""
     document: Document
     pages: HandoutPages
 
@@ -54,7 +55,7 @@ def render_for_print(job: Job) -> tuple[bytes, int, ForPrint]:
     prepared = prepare(job)
     pdf, count, pages = lay_out(prepared.layout, prepared.layout.flowables(prepared.document),
                                 prepared.document.footer, prepared.metadata, record=True)
-    return pdf, count, ForPrint(prepared.document, pages)
+    return pdf, count, ForPrint(replace(prepared.document, blocks=()), pages)
 
 
 @dataclass(frozen=True)
