@@ -139,7 +139,7 @@ class _HoldingCanvas(Canvas):
 
 
 # zlib level of a handout's page streams: 3 compresses 3 times as fast as ReportLab's 6
-# and makes a handout's PDF about 4 % bigger (its fonts are most of it). The print file,
+# and makes a handout's PDF about 5 % bigger (its fonts are most of it). The print file,
 # where size counts, keeps level 6.
 HANDOUT_COMPRESSION = 3
 
