@@ -198,10 +198,6 @@ def _frames(page_size: tuple[float, float]) -> tuple[Frame, Frame]:
     return first, later
 
 
-def build_pdf(layout: HandoutLayout, flowables: list, footer, metadata: Metadata) -> bytes:
-    return lay_out(layout, flowables, footer, metadata)[0]
-
-
 def lay_out(layout: HandoutLayout, flowables: list, footer, metadata: Metadata, *,
             pdf: bool = True, record: bool = False
             ) -> tuple[bytes | None, int, HandoutPages | None]:
@@ -238,7 +234,7 @@ def lay_out(layout: HandoutLayout, flowables: list, footer, metadata: Metadata, 
 class _PrintCanvas(Canvas):
     """The print file's canvas: pages come whole (recorded by each handout's layout) and
     are written at once, their streams compressed into a temporary file, so memory holds
-    little more than the shared forms whatever the number of handouts.
+    the shared forms and a small object per page (ReportLab writes the objects at the end).
 
     Most of a handout's text is the same for every patient of a language: a paragraph
     drawn a second time at the same place becomes a shared form, written once, which
