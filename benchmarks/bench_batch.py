@@ -171,6 +171,16 @@ def spread(figure: dict) -> str:
     return f" [best of {len(rates)}: {rates[0]:.0f}-{rates[-1]:.0f}/s]"
 
 
+def measured(figures: dict, key: tuple, label: str, repeat: int, kind: str,
+             **kwargs) -> dict | None:
+    """best_of, kept in `figures`; None (and a line saying why) when it failed."""
+    figure = figures[key] = best_of(repeat, kind, **kwargs)
+    if "error" in figure:
+        print(f"{key[0]}: {label} failed: {figure['error']}")
+        return None
+    return figure
+
+
 def locale_ready(locale: str) -> bool:
     from handouts.errors import HandoutError
     from handouts.i18n import load_locale
@@ -201,21 +211,19 @@ def main() -> int:
         if not locale_ready(locale):
             print(f"{locale}: skipped (its catalog does not load yet)")
             continue
-        r = figures[(locale, "render")] = best_of(args.repeat, "render",
-                                                  count=args.render_rows, locale=locale)
-        if "error" in r:
-            print(f"{locale}: render failed: {r['error']}")
+        r = measured(figures, (locale, "render"), "render", args.repeat, "render",
+                     count=args.render_rows, locale=locale)
+        if r is None:
             continue
         print(f"{locale}: render, 1 process, warm: {r['ms_each']:.1f} ms a handout "
               f"({r['per_second']:.0f}/s), {r['bytes_each'] / 1024:.0f} KiB each, "
               f"peak {r['peak_mb']:.0f} MB{spread(r)}")
         for workers in [int(w) for w in args.workers.split(",")]:
             for print_file in (False, True):
-                b = figures[(locale, f"batch{workers}{'p' if print_file else ''}")] = \
-                    best_of(args.repeat, "batch", count=args.rows, locale=locale,
-                            workers=workers, print_file=print_file)
-                if "error" in b:
-                    print(f"{locale}: batch failed: {b['error']}")
+                b = measured(figures, (locale, f"batch{workers}{'p' if print_file else ''}"),
+                             "batch", args.repeat, "batch", count=args.rows, locale=locale,
+                             workers=workers, print_file=print_file)
+                if b is None:
                     continue
                 what = "handouts + print.pdf" if print_file else "handouts only     "
                 print(f"{locale}: batch of {args.rows}, {workers} worker(s), {what}: "
@@ -226,10 +234,9 @@ def main() -> int:
                          if print_file else "")
                       + spread(b)
                       + (f"; {b['failed']} failed: {b['errors']}" if b["failed"] else ""))
-        p = figures[(locale, "print")] = best_of(args.repeat, "print",
-                                                 count=args.print_rows, locale=locale)
-        if "error" in p:
-            print(f"{locale}: print file failed: {p['error']}")
+        p = measured(figures, (locale, "print"), "print file", args.repeat, "print",
+                     count=args.print_rows, locale=locale)
+        if p is None:
             continue
         print(f"{locale}: print file of {args.print_rows} handouts built as one document: "
               f"{p['seconds']:.1f} s ({p['per_second']:.0f}/s), {p['bytes'] / 1e6:.1f} MB "

@@ -186,14 +186,21 @@ class _Frame(Frame):
         return new
 
 
+FRAME_BOTTOM = FOOTER_HEIGHT + 3
+
+
+def _later_box(page_size: tuple[float, float]) -> tuple[float, float, float, float]:
+    """x, y, width and height of the text frame of a handout's later pages."""
+    width, height = page_size
+    return MARGIN, FRAME_BOTTOM, width - 2 * MARGIN, height - MARGIN - FRAME_BOTTOM
+
+
 def _frames(page_size: tuple[float, float]) -> tuple[Frame, Frame]:
     """The frame of a handout's first page (under the letterhead) and of later pages."""
-    width, height = page_size
-    frame_width = width - 2 * MARGIN
-    bottom = FOOTER_HEIGHT + 3
-    first = _Frame(MARGIN, bottom, frame_width, height - BAND_HEIGHT - 6 - bottom,
+    x, bottom, frame_width, later_height = _later_box(page_size)
+    first = _Frame(x, bottom, frame_width, page_size[1] - BAND_HEIGHT - 6 - bottom,
                    id="first", leftPadding=0, rightPadding=0, topPadding=6, bottomPadding=0)
-    later = _Frame(MARGIN, bottom, frame_width, height - MARGIN - bottom, id="later",
+    later = _Frame(x, bottom, frame_width, later_height, id="later",
                    leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     return first, later
 
@@ -204,14 +211,13 @@ def lay_out(layout: HandoutLayout, flowables: list, footer, metadata: Metadata, 
     """Lay out one handout: its PDF bytes (if `pdf`), its page count, and its pages for
     the print file (if `record`; the PDF's bytes are the same either way)."""
     first, later = _frames(layout.page_size)
-    bottom = FOOTER_HEIGHT + 3
     buffer = io.BytesIO()
     doc = BaseDocTemplate(buffer, pagesize=layout.page_size, title=metadata.title,
                           author=metadata.author, subject=metadata.subject,
                           keywords=metadata.keywords, creator="handouts", producer="handouts",
                           lang=metadata.lang, displayDocTitle=1,
                           leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                          bottomMargin=bottom)
+                          bottomMargin=FRAME_BOTTOM)
 
     def letterhead(canv, _doc) -> None:
         start = len(canv._code)
@@ -415,11 +421,9 @@ class PrintDocument:
         pages = content_pages
         if content_pages % 2:
             canv.setPageSize(layout.page_size)
-            width, height = layout.page_size
-            bottom = FOOTER_HEIGHT + 3
-            frame_width, frame_height = width - 2 * MARGIN, height - MARGIN - bottom
+            x, bottom, frame_width, frame_height = _later_box(layout.page_size)
             _, text_height = blank_page.wrap(frame_width, frame_height)
-            blank_page.drawOn(canv, MARGIN, bottom + (frame_height - text_height) / 2)
+            blank_page.drawOn(canv, x, bottom + (frame_height - text_height) / 2)
             blank_footer = tuple(() if any(s.field for s in cell) else cell for cell in footer)
             layout.draw_footer(canv, blank_footer, content_pages + 1, content_pages)
             canv.end_page()

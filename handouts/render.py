@@ -36,9 +36,14 @@ def render_counted(job: Job) -> tuple[bytes, int]:
 def render_document(job: Job) -> tuple[bytes, int, Document]:
     """The handout PDF for one job, its page count and its content."""
     prepared = prepare(job)
-    pdf, pages, _ = lay_out(prepared.layout, prepared.layout.flowables(prepared.document),
-                            prepared.document.footer, prepared.metadata)
+    pdf, pages, _ = _lay_out(prepared, record=False)
     return pdf, pages, prepared.document
+
+
+def _lay_out(prepared: Prepared, *, pdf: bool = True, record: bool):
+    layout, document = prepared.layout, prepared.document
+    return lay_out(layout, layout.flowables(document), document.footer, prepared.metadata,
+                   pdf=pdf, record=record)
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,7 @@ def render_for_print(job: Job) -> tuple[bytes, int, ForPrint]:
     """render_counted, plus the handout laid out for the print file (one layout for both;
     the PDF is the same bytes as render's)."""
     prepared = prepare(job)
-    pdf, count, pages = lay_out(prepared.layout, prepared.layout.flowables(prepared.document),
-                                prepared.document.footer, prepared.metadata, record=True)
+    pdf, count, pages = _lay_out(prepared, record=True)
     return pdf, count, ForPrint(replace(prepared.document, blocks=()), pages)
 
 
@@ -118,11 +122,7 @@ class PrintFile:
         handout is laid out here."""
         prepared = prepare(job, made.document if made else None)
         layout, document = prepared.layout, prepared.document
-        if made is None:
-            _, _, pages = lay_out(layout, layout.flowables(document), document.footer,
-                                  prepared.metadata, pdf=False, record=True)
-        else:
-            pages = made.pages
+        pages = made.pages if made else _lay_out(prepared, pdf=False, record=True)[2]
         blank = layout.para(document.blank_page, BLANK_PAGE_STYLE)
         return self._document.add(layout, pages, document.footer, blank)
 
