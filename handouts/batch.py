@@ -44,20 +44,18 @@ from typing import Callable, Protocol
 
 from . import i18n
 from .brand import Brand, load_brand
-from .errors import HandoutError, InputError, LocaleError, MissingGlyphError
+from .errors import HandoutError, InputError, LocaleError
 from .output import (atomic_file, handout_file_name, read_manifest, remove_temporaries,
                      sha256_file, write_atomic, write_manifest)
 from .records import DEFAULT_HANDOUT, Job, PatientList, Row, job_from_row, read_patient_list
 from .render import PrintFile, negotiate, render_counted, render_document, render_for_print
 from .resources import PROJECT_DIR
-from .text import check_coverage
 
 log = logging.getLogger(__name__)
 
 HANDOUTS_DIR = "handouts"
 PRINT_FILE = "print.pdf"
 MANIFEST_FORMATS = ("csv", "json")
-FREE_TEXT_FIELDS = ("patient_name", "clinician", "note")
 CHECKPOINT_SECONDS = 2.0
 QUEUE_DEPTH = 2          # tasks sent ahead to each worker, so none waits while we print
 PRINT_WINDOW = 96        # rows made ahead of the print file at most (bounds memory)
@@ -207,27 +205,6 @@ def _placed(error: HandoutError, source: str, line: int, locale: str = "") -> Ha
     return InputError(f"this handout cannot be made now: {error}", source=source, line=line)
 
 
-def check_free_text(job: Job, locale: str) -> None:
-    """The patient's own values, checked against the fonts one field at a time, so the
-    error names the field and never quotes the value."""
-    for name in FREE_TEXT_FIELDS:
-        value = getattr(job, name)
-        try:
-            check_coverage(value, locale=locale, context=name)
-            continue
-        except MissingGlyphError:
-            pass
-        for char in dict.fromkeys(value):
-            try:
-                check_coverage(char, locale=locale, context=name)
-            except MissingGlyphError:
-                raise InputError(f"no font covers {char!r} (U+{ord(char):04X})", field=name,
-                                 hint="replace or remove that character, or add a font that "
-                                      "covers it to fonts/manifest.toml") from None
-        raise InputError("has text that no font can draw", field=name,
-                         hint="replace or remove unusual characters")
-
-
 def plan(options: BatchOptions, patients: PatientList, brand: Brand) -> list[_Planned]:
     key = render_key(brand, options.brand_path, options.today, options.handout)
     earlier = {entry.get("file", ""): entry for entry in read_manifest(options.manifest_path)}
@@ -339,7 +316,6 @@ def _make_row(task: tuple) -> tuple:
         job = job_from_row(Row(line, fields), brand=_worker_state["brand"], today=setup.today,
                            source=setup.source, handout=setup.handout)
         locale = job.locale
-        check_free_text(job, negotiate(job.locale))
         if setup.send_for_print:
             pdf, pages, for_print = render_for_print(job)
         else:

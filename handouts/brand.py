@@ -52,6 +52,7 @@ class Brand:
     logo: Logo | None = None
     paper: str = "letter"
     support_lines: tuple[SupportLine, ...] = field(default_factory=tuple)
+    sample: bool = False      # a made-up clinic: every page says it is not for patients
 
 
 def load_brand(path: str | Path) -> Brand:
@@ -131,7 +132,8 @@ def brand_from_mapping(data: dict, *, where: str, base_dir: Path) -> Brand:
     return Brand(name=name, country=country, phone=phone, after_hours_phone=after_hours,
                  emergency_number=emergency, address=tuple(address),
                  website=text("website"), qr_url=text("qr_url"), primary_colour=primary,
-                 accent_colour=accent, logo=logo, paper=paper, support_lines=tuple(lines))
+                 accent_colour=accent, logo=logo, paper=paper, support_lines=tuple(lines),
+                 sample=clinic.get("sample") is True)
 
 
 def support_line_from_mapping(row: object, *, where: str, field: str) -> SupportLine:

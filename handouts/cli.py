@@ -23,6 +23,7 @@ from .records import (CONTRACEPTION_PLANS, JOB_FIELDS, RH_STATUSES,
 from .batch import MANIFEST_FORMATS
 from .render import render
 from .resources import EXAMPLE_BRAND
+from .settings import ENVIRONMENT_VARIABLE, SETTINGS_FILE, clinic_brand_path
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -34,6 +35,8 @@ SAMPLE_PATIENT = {
 }
 SAMPLE_TODAY = "2026-11-20"
 SAMPLE_OUT = Path("out/sample-handout.pdf")
+BRAND_HELP = (f"your clinic's brand file (default: ${ENVIRONMENT_VARIABLE}, else brand in "
+              f"./{SETTINGS_FILE}; there is no built-in clinic)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,8 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="Rh immune globulin (anti-D) this visit")
     one.add_argument("--clinician", default="", help="clinician's name")
     one.add_argument("--note", default="", help="short note from the clinician (300 chars)")
-    one.add_argument("--brand", type=Path, default=EXAMPLE_BRAND,
-                     help=f"clinic brand file (default: {EXAMPLE_BRAND.name})")
+    one.add_argument("--brand", type=Path, default=None,
+                     help=BRAND_HELP)
     one.add_argument("--paper", metavar="{letter,a4}", default="",
                      help="paper size (default: from the clinic's country)")
     one.add_argument("--today", metavar="YYYY-MM-DD",
@@ -107,8 +110,7 @@ def _add_batch_command(commands) -> None:
                             "columns " + ", ".join(JOB_FIELDS) + " (see samples/patients.csv)")
     batch.add_argument("--out-dir", type=Path, required=True,
                        help="folder for handouts/*.pdf, print.pdf and the manifest")
-    batch.add_argument("--brand", type=Path, default=EXAMPLE_BRAND,
-                       help=f"clinic brand file (default: {EXAMPLE_BRAND.name})")
+    batch.add_argument("--brand", type=Path, default=None, help=BRAND_HELP)
     batch.add_argument("--today", metavar="YYYY-MM-DD",
                        help="date printed as the print date (default: today)")
     batch.add_argument("--workers", type=int, default=_cores(), metavar="N",
@@ -160,7 +162,7 @@ def _sample(locale: str, out: Path) -> int:
 
 def _render_one(args: argparse.Namespace) -> int:
     today = parse_date(args.today, "today") if args.today else date.today()
-    brand = load_brand(args.brand)
+    brand = load_brand(clinic_brand_path(args.brand))
     fields = {
         "locale": args.locale, "patient_name": args.patient_name, "record_id": args.record_id,
         "discharge_date": args.discharge_date, "wait": args.wait,
@@ -186,7 +188,8 @@ def _batch(args: argparse.Namespace) -> int:
     if args.workers < 0:
         raise InputError(f"{args.workers} is not a number of workers", field="--workers",
                          hint="use 1 or more (0 makes the rows in this process)")
-    options = BatchOptions(source=args.patients, out_dir=args.out_dir, brand_path=args.brand,
+    options = BatchOptions(source=args.patients, out_dir=args.out_dir,
+                           brand_path=clinic_brand_path(args.brand),
                            today=today, workers=args.workers,
                            group_by_language=args.group_by_language,
                            manifest_format=args.manifest, print_file=not args.no_print_file)

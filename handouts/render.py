@@ -14,7 +14,7 @@ from babel.dates import format_date
 
 from . import i18n
 from .content import Document, parse_markup
-from .errors import HandoutError
+from .errors import HandoutError, MissingGlyphError
 from .i18n import LocaleBundle
 from .layout import HandoutLayout
 from .pdf import HandoutPages, Metadata, PrintDocument, lay_out
@@ -82,6 +82,7 @@ def prepare(job: Job, document: Document | None = None) -> Prepared:
     build_document's result for this same job (a worker made it already)."""
     bundle = i18n.load_locale(negotiate(job.locale), allow_fallback=job.allow_fallback)
     if document is None:
+        check_patient_text(job, bundle.id)
         document = build_document(job, bundle)
     layout = HandoutLayout(job.brand, bundle.id, bundle.direction == "rtl", job.page_size_name)
     check_covered(LAYOUT_CHARACTERS + job.brand.name + "".join(job.brand.address), bundle.id)
@@ -92,6 +93,10 @@ def prepare(job: Job, document: Document | None = None) -> Prepared:
                         subject=f"{job.handout} {load_meta(job.handout).version}")
     return Prepared(document, layout, metadata)
 
+
+#: The values a patient or clinician typed: checked one by one against the fonts, so an
+#: error names the field and the position and never quotes the text.
+PATIENT_TEXT_FIELDS = ("patient_name", "clinician", "note")
 
 BLANK_PAGE_STYLE = TextStyle(size=11.5, leading=14, colour="#4D4D4D", align="centre")
 
@@ -144,6 +149,30 @@ def build_document(job: Job, bundle: LocaleBundle) -> Document:
 #: character depends only on the character and the locale, and nearly all of a handout's
 #: text is the same for every patient, so only characters not seen before are checked.
 _covered: dict[str, frozenset[str]] = {}
+
+
+def check_patient_text(job: Job, locale: str) -> None:
+    """The patient's own values, checked against the fonts one field at a time, so the
+    error names the field and never quotes the value."""
+    for name in PATIENT_TEXT_FIELDS:
+        value = getattr(job, name)
+        if set(value) <= _covered.get(locale, frozenset()):
+            continue
+        try:
+            check_coverage(value, locale=locale, context=name)
+            continue
+        except MissingGlyphError:
+            pass
+        for char in dict.fromkeys(value):
+            try:
+                check_coverage(char, locale=locale, context=name)
+            except MissingGlyphError:
+                raise MissingGlyphError(f"no font covers U+{ord(char):04X} (character "
+                                 f"{value.index(char) + 1})", field=name,
+                                 hint="replace or remove that character, or add a font that "
+                                      "covers it to fonts/manifest.toml") from None
+        raise MissingGlyphError("has text that no font can draw", field=name,
+                         hint="replace or remove unusual characters")
 
 
 def check_covered(text: str, locale: str) -> None:

@@ -9,7 +9,10 @@ from pypdf import PdfReader
 
 from handouts.brand import load_brand
 from handouts.records import job_from_fields
-from handouts.resources import EXAMPLE_BRAND
+from handouts.resources import PROJECT_DIR
+
+#: The example clinic without its sample mark: tests look at pages as patients get them.
+TEST_BRAND = PROJECT_DIR / "tests" / "data" / "brands" / "test-clinic.toml"
 
 PATIENT = {
     "locale": "en", "patient_name": "Maria Lopez", "record_id": "MRN-20417",
@@ -26,9 +29,16 @@ def pytest_addoption(parser):
                           "(same as HANDOUTS_UPDATE_GOLDENS=1); look at them before committing")
 
 
+def pytest_configure(config):
+    """Every test runs as a clinic that set its brand once (README: HANDOUTS_BRAND), so
+    commands without --brand print for the test clinic; tests of the unset case unset it."""
+    import os
+    os.environ["HANDOUTS_BRAND"] = str(TEST_BRAND)
+
+
 @pytest.fixture(scope="session")
 def brand():
-    return load_brand(EXAMPLE_BRAND)
+    return load_brand(TEST_BRAND)
 
 
 @pytest.fixture

@@ -27,7 +27,8 @@ from handouts.errors import HandoutError
 from handouts.i18n import load_locale, shipped_locales
 from handouts.records import job_from_fields
 from handouts.render import PrintFile, prepare, render, render_counted, render_for_print
-from handouts.resources import EXAMPLE_BRAND, PROJECT_DIR
+from handouts.resources import PROJECT_DIR
+from conftest import TEST_BRAND
 from tests.conftest import PATIENT, TODAY
 
 TODAY_ARG = TODAY.isoformat()
@@ -125,7 +126,7 @@ def expected_errors() -> list[str]:
         f"patients.csv:{line_of(19)}: contraception: 'maybe' is not one of avoid, trying, "
         "undecided (avoid = no pregnancy for now, trying = try again when ready, "
         "undecided = talk at follow-up)",
-        f"patients.csv:{line_of(24)}: patient_name: no font covers '\\ue000' (U+E000) "
+        f"patients.csv:{line_of(24)}: patient_name: no font covers U+E000 (character 7) "
         "(replace or remove that character, or add a font that covers it to "
         "fonts/manifest.toml)",
     ]
@@ -232,7 +233,7 @@ class _KillAfter:
 
 def options_for(folder: Path, **overrides) -> BatchOptions:
     values = dict(source=folder / "patients.csv", out_dir=folder / "out",
-                  brand_path=EXAMPLE_BRAND, today=TODAY, workers=2,
+                  brand_path=TEST_BRAND, today=TODAY, workers=2,
                   source_name="patients.csv")
     values.update(overrides)
     return BatchOptions(**values)
