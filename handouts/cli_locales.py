@@ -1,23 +1,28 @@
-"""Command line for translators: `generate.py locales list|new|update|check|preview|extract`.
+"""Command line for translators: `generate.py locales
+list|new|update|check|preview|approve|extract`.
 
 Exit codes: 0 done and clean; 1 the check found problems; 2 unusable input.
 """
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 
-from . import catalogs, i18n
+from babel.messages.pofile import read_po
+
+from . import catalogs, i18n, review
+from .errors import LocaleError
 from .brand import load_brand
 from .output import write_atomic
 from .records import job_from_fields
-from .resources import EXAMPLE_BRAND
+from .resources import EXAMPLE_BRAND, LOCALES_DIR
 
 
 def add_commands(commands) -> None:
     locales = commands.add_parser("locales", help="translators' tools: list, new, update, "
-                                                  "check, preview, extract")
+                                                  "check, preview, approve, extract")
     sub = locales.add_subparsers(dest="locales_command", metavar="ACTION", required=True)
     sub.add_parser("list", help="every language with completeness and review status")
     new = sub.add_parser("new", help="start a catalog for a new language")
@@ -34,6 +39,15 @@ def add_commands(commands) -> None:
     preview.add_argument("--out", type=Path, help="PDF to write (default: "
                                                   "out/preview-LOCALE.pdf)")
     preview.add_argument("--paper", default="", metavar="{letter,a4}")
+    approve = sub.add_parser("approve", help="record that a qualified medical translator "
+                                             "reviewed the whole catalog as it is now")
+    approve.add_argument("locale")
+    # Not required by argparse: approve() reports every missing or wrong value at once.
+    approve.add_argument("--reviewer", default="", help='name and credential, e.g. '
+                                                        '"Ana Ruiz, certified medical '
+                                                        'interpreter"')
+    approve.add_argument("--date", default="", help="the day the review was done, "
+                                                    "YYYY-MM-DD")
     sub.add_parser("extract", help="re-read the English strings from templates/ into "
                                    "locales/messages.pot (after changing a template)")
 
@@ -42,13 +56,9 @@ def run(args: argparse.Namespace) -> int:
     action = args.locales_command
     translated = [l for l in i18n.shipped_locales() if l != i18n.SOURCE_LOCALE]
     if action == "list":
-        print(f"{'locale':9} {'language':24} {'done':>5}  review")
-        for locale_id in i18n.shipped_locales():
-            s = catalogs.status(locale_id)
-            review = "source" if locale_id == i18n.SOURCE_LOCALE else (
-                f"reviewed by {s.reviewer} on {s.date}" if s.reviewed else "DRAFT, not reviewed")
-            print(f"{locale_id:9} {s.name[:24]:24} {s.percent:>4}%  {review}")
-        return 0
+        return _list()
+    if action == "approve":
+        return _approve(args)
     if action == "new":
         path = catalogs.new(args.locale)
         print(f"wrote {path.relative_to(catalogs.PROJECT_DIR)}: translate every msgstr, then "
@@ -76,6 +86,58 @@ def run(args: argparse.Namespace) -> int:
     if action == "preview":
         return _preview(args)
     raise AssertionError(action)
+
+
+def _list() -> int:
+    print(f"{'locale':9} {'language':24} {'done':>5}  review")
+    broken = []
+    for locale_id in i18n.shipped_locales():
+        s = catalogs.status(locale_id)
+        try:
+            column = review_column(locale_id)
+        except LocaleError as error:
+            broken.append(error)
+            column = "DRAFT: review.toml cannot be read (see below)"
+        print(f"{locale_id:9} {s.name[:24]:24} {s.percent:>4}%  {column}")
+    for error in broken:
+        print(f"error: {error}", file=sys.stderr)
+    return 2 if broken else 0
+
+
+def review_column(locale_id: str, locales_dir: Path = LOCALES_DIR) -> str:
+    """What `locales list` says of a locale's review, checked against its catalog now."""
+    if locale_id == i18n.SOURCE_LOCALE:
+        return "source"
+    with catalogs.po_path(locale_id, locales_dir).open("rb") as handle:
+        catalog = read_po(handle, locale=locale_id)
+    status = review.read_review(review.review_path(locale_id, locales_dir), catalog)
+    return describe(status)
+
+
+def describe(status: review.ReviewStatus) -> str:
+    if status.reviewed:
+        return f"reviewed by {status.reviewer} on {status.date}"
+    if not status.reviewer:
+        return "DRAFT, not reviewed"
+    if not status.changed:      # read_review was given no catalog: nothing was compared
+        return f"DRAFT: not checked against the catalog (review by {status.reviewer} on " \
+               f"{status.date})"
+    strings = "string" if status.changed == 1 else "strings"
+    return (f"DRAFT: {status.changed} {strings} changed since review by {status.reviewer} "
+            f"on {status.date}")
+
+
+def _approve(args: argparse.Namespace) -> int:
+    try:
+        path = review.approve(args.locale, args.reviewer, args.date, today=date.today(),
+                              fresh_template=catalogs.fresh_catalog_template())
+    except review.ApprovalRefused as refused:
+        for reason in refused.reasons:
+            print(f"error: {reason}", file=sys.stderr)
+        return 2
+    print(f"wrote {path.relative_to(catalogs.PROJECT_DIR)}: {args.locale} reviewed by "
+          f"{args.reviewer.strip()} on {args.date}")
+    return 0
 
 
 def _preview(args: argparse.Namespace) -> int:

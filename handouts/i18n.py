@@ -7,8 +7,7 @@ No process locale and no global state: every function takes the locale it works 
 from __future__ import annotations
 
 import gettext
-import io
-import tomllib
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -17,23 +16,15 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.dates import format_date, format_time
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.units import format_unit
 from babel.numbers import format_decimal
 
 from .errors import LocaleError
-from .resources import LOCALES_DIR
+from .review import ReviewStatus, read_review, review_path
+from . import resources
 
 SOURCE_LOCALE = "en"
-
-
-@dataclass(frozen=True)
-class ReviewStatus:
-    """Whether a qualified medical translator has reviewed a catalog, who and when."""
-    reviewed: bool
-    reviewer: str = ""
-    date: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,7 +33,7 @@ class LocaleBundle:
     text direction and its name in its own language."""
     id: str
     locale: Locale
-    translations: gettext.NullTranslations
+    translations: object       # gettext/ngettext, as Jinja's i18n extension calls them
     review: ReviewStatus
     direction: str = "ltr"
     native_name: str = ""
@@ -79,8 +70,9 @@ def _own_name(locale: Locale) -> str:
     return name[:1].upper() + name[1:]
 
 
-def shipped_locales(locales_dir: Path = LOCALES_DIR) -> tuple[str, ...]:
+def shipped_locales(locales_dir: Path | None = None) -> tuple[str, ...]:
     """The source language plus every locale folder with a catalog, sorted."""
+    locales_dir = locales_dir or resources.LOCALES_DIR
     found = {p.parent.parent.name for p in locales_dir.glob("*/LC_MESSAGES/messages.po")}
     return tuple(sorted(found | {SOURCE_LOCALE}))
 
@@ -138,10 +130,13 @@ def negotiate(requested: str, available: tuple[str, ...] | None = None) -> str:
 
 
 @lru_cache(maxsize=None)
-def load_locale(locale_id: str, locales_dir: Path = LOCALES_DIR, *,
+def load_locale(locale_id: str, locales_dir: Path | None = None, *,
                 allow_fallback: bool = False) -> LocaleBundle:
-    """Load a shipped locale; an untranslated or fuzzy entry is an error, never English,
-    unless the caller explicitly allows English for those entries (a translator's preview)."""
+    """Load a shipped locale through the gate: a catalog that breaks any rule of
+    `locales check` is refused (CatalogRefused, one problem a line), and a string the
+    template prints without an entry is an error, never English. `allow_fallback` is for
+    a translator's preview only: entries that would break the page print in English."""
+    locales_dir = locales_dir or resources.LOCALES_DIR
     if locale_id in PSEUDO_LOCALES:
         return _pseudo_bundle(locale_id, locales_dir)
     babel_locale = Locale.parse(locale_id)
@@ -151,28 +146,100 @@ def load_locale(locale_id: str, locales_dir: Path = LOCALES_DIR, *,
                             _own_name(babel_locale))
     po_path = locales_dir / locale_id / "LC_MESSAGES" / "messages.po"
     if not po_path.exists():
-        raise LocaleError(f"no catalog for {locale_id!r}", source=str(po_path),
+        raise LocaleError(f"no catalog for {locale_id!r}", source=_rel(po_path),
                           hint="create it with: python generate.py locales new " + locale_id)
-    catalog = read_catalog(po_path, locale_id)
-    problems = incomplete_entries(catalog)
-    if problems and not allow_fallback:
-        lineno, msgid, what = problems[0]
-        more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
-        raise LocaleError(f"{msgid[:60]!r} is {what}{more}", source=_rel(po_path), line=lineno,
-                          hint="translate every entry and remove 'fuzzy' flags, then run "
-                               "python generate.py locales check " + locale_id)
+    catalog, problems = _checked_catalog(locale_id, locales_dir)
+    if catalog is None or (problems and not allow_fallback):
+        raise CatalogRefused(problems, locale_id)
     formats = Locale.parse(FORMATS_FROM.get(locale_id, locale_id))
-    return LocaleBundle(locale_id, formats, _compiled(catalog),
-                        read_review(locales_dir / locale_id / "review.toml"),
+    english = {p.line for p in problems if p.rule in BREAKS_THE_PAGE} if allow_fallback else set()
+    return LocaleBundle(locale_id, formats,
+                        CatalogTranslations(catalog, source=_rel(po_path),
+                                            fallback=allow_fallback, english_lines=english),
+                        read_review(review_path(locale_id, locales_dir), catalog),
                         babel_locale.text_direction, _own_name(babel_locale))
 
 
-def _compiled(catalog) -> gettext.GNUTranslations:
-    """Compile in memory: a fresh checkout needs no build step and has no .mo to forget."""
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+#: Rules whose broken entry cannot be printed at all, even in a preview.
+BREAKS_THE_PAGE = frozenset({"fuzzy", "untranslated", "plural-forms", "printf", "xmltags",
+                             "markup", "bidi", "font"})
+
+
+class CatalogRefused(LocaleError):
+    """A catalog that breaks rules of `locales check`: nothing is printed from it."""
+
+    def __init__(self, problems, locale_id: str):
+        self.problems = tuple(problems)
+        self.locale_id = locale_id
+        first = self.problems[0] if self.problems else None
+        more = len(self.problems) - 1
+        super().__init__(
+            (first.message if first else "cannot be read")
+            + (f"; and {more} more problem{'s' * (more > 1)}" if more > 0 else ""),
+            source=first.file if first else None, line=first.line if first else None,
+            field=first.rule if first else None,
+            hint=f"fix the catalog, then run: python generate.py locales check {locale_id}")
+
+    def located(self, source=None, line=None):
+        return self
+
+    def lines(self) -> list[str]:
+        """One line per problem, as `locales check` prints them."""
+        return [str(problem) for problem in self.problems] or [str(self)]
+
+
+#: Check results by the content they were made from (catalog, template, settings), so a
+#: catalog is checked once however many handouts print from it, and again when it changes.
+_checks: dict[str, tuple] = {}
+_CHECKS_KEPT = 64
+
+
+def catalog_problems(locale_id: str, locales_dir: Path | None = None) -> tuple:
+    """Every rule the locale's catalog breaks (the `locales check` rules)."""
+    return _checked_catalog(locale_id, locales_dir or resources.LOCALES_DIR)[1]
+
+
+def _checked_catalog(locale_id: str, locales_dir: Path):
+    """(catalog or None when unreadable, problems), cached by content fingerprint."""
+    import hashlib
+    from .catalog_rules import Problem, check_catalog, read_settings
+    po_path = locales_dir / locale_id / "LC_MESSAGES" / "messages.po"
+    pot_path = locales_dir / "messages.pot"
+    settings_path = locales_dir / locale_id / "settings.toml"
+    where = _rel(po_path)
+    if not po_path.exists():
+        return None, (Problem(where, 0, "missing", f"no catalog for {locale_id!r} (start it "
+                                                   f"with: python generate.py locales new "
+                                                   f"{locale_id})"),)
+    digest = hashlib.sha256(locale_id.encode() + b"\0")
+    for path in (po_path, pot_path, settings_path):
+        digest.update(path.read_bytes() if path.exists() else b"-")
+        digest.update(b"\0")
+    key = digest.hexdigest()
+    if key in _checks:
+        return _checks[key]
+    settings, problems = read_settings(settings_path, _rel(settings_path))
+    if not pot_path.exists():
+        return None, (Problem(_rel(pot_path), 0, "missing", "the catalog template is missing "
+                                                            "(run: python generate.py locales "
+                                                            "extract)"),)
+    with pot_path.open("rb") as handle:
+        template = read_po(handle)
+    try:
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale_id, abort_invalid=True)
+    except Exception as exc:  # babel raises PoFileError with the line in its text
+        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
+        result = None, (Problem(where, line, "syntax", f"{exc} (fix the PO syntax)"),)
+    else:
+        problems += check_catalog(catalog, template, where=where,
+                                  template_where=_rel(pot_path), locale_id=locale_id,
+                                  settings=settings)
+        result = catalog, tuple(problems)
+    while len(_checks) >= _CHECKS_KEPT:
+        del _checks[next(iter(_checks))]
+    _checks[key] = result
+    return result
 
 
 def _pseudo_bundle(locale_id: str, locales_dir: Path) -> LocaleBundle:
@@ -181,55 +248,56 @@ def _pseudo_bundle(locale_id: str, locales_dir: Path) -> LocaleBundle:
     with (locales_dir / "messages.pot").open("rb") as handle:
         template = read_po(handle)
     catalog = pseudo_catalog(template, spec.rewrite)
-    return LocaleBundle(locale_id, Locale.parse(spec.formats_as), _compiled(catalog),
+    translations = CatalogTranslations(catalog, source=locale_id, fallback=True)
+    return LocaleBundle(locale_id, Locale.parse(spec.formats_as), translations,
                         ReviewStatus(reviewed=False), spec.direction, spec.name)
 
 
-def read_catalog(po_path: Path, locale_id: str):
-    with po_path.open("rb") as handle:
-        try:
-            return read_po(handle, locale=locale_id, abort_invalid=True)
-        except Exception as exc:  # babel raises PoFileError with the line in its text
-            raise LocaleError(f"cannot be read: {exc}", source=_rel(po_path),
-                              hint="fix the PO syntax at that line") from None
+class CatalogTranslations:
+    """The translations a template prints, straight from the checked catalog. Unlike
+    gettext's, a string without an entry is an error: the template printing a string the
+    catalog does not have would otherwise print English silently. With `fallback` (a
+    translator's preview, the pseudo-locales) such strings, and the entries on
+    `english_lines`, print in English."""
 
+    def __init__(self, catalog, *, source: str, fallback: bool = False,
+                 english_lines: frozenset | set = frozenset()):
+        self.source = source
+        self.fallback = fallback
+        self._plural = gettext.c2py(catalog.plural_expr)
+        self._entries = {}
+        for message in catalog:
+            if not message.id or message.lineno in english_lines:
+                continue
+            key = message.id[0] if isinstance(message.id, tuple) else message.id
+            forms = message.string if isinstance(message.string, tuple) else (message.string,)
+            if message.fuzzy or not all(forms):
+                continue
+            self._entries[key] = forms
 
-def incomplete_entries(catalog) -> list[tuple[int, str, str]]:
-    """(line, msgid, 'untranslated' | 'fuzzy') for every entry a patient must not see."""
-    found = []
-    for message in catalog:
-        if not message.id:
-            continue
-        msgid = message.id[0] if isinstance(message.id, tuple) else message.id
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if message.fuzzy:
-            found.append((message.lineno, msgid, "fuzzy (marked for review)"))
-        elif not all(strings):
-            found.append((message.lineno, msgid, "untranslated"))
-    return found
+    def _forms(self, message: str):
+        forms = self._entries.get(message)
+        if forms is None and not self.fallback:
+            raise LocaleError(f"the template prints {message[:50]!r}, which has no entry",
+                              source=self.source, field="missing",
+                              hint="run: python generate.py locales extract, then locales "
+                                   "update, and translate it")
+        return forms
 
+    def gettext(self, message: str) -> str:
+        forms = self._forms(message)
+        return forms[0] if forms else message
 
-def read_review(path: Path) -> ReviewStatus:
-    if not path.exists():
-        return ReviewStatus(reviewed=False)
-    try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise LocaleError(f"is not valid TOML: {exc}", source=_rel(path),
-                          hint='write reviewed = false, or reviewed = true with reviewer '
-                               'and date') from None
-    reviewed = data.get("reviewed", False)
-    if reviewed is True and not (data.get("reviewer") and data.get("date")):
-        raise LocaleError("reviewed = true needs reviewer and date", source=_rel(path),
-                          field="reviewed", hint='add reviewer = "Name, credential" and '
-                                                 'date = "YYYY-MM-DD"')
-    return ReviewStatus(reviewed=reviewed is True, reviewer=str(data.get("reviewer", "")),
-                        date=str(data.get("date", "")))
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        forms = self._forms(singular)
+        if not forms:
+            return singular if n == 1 else plural
+        return forms[min(self._plural(n), len(forms) - 1)]
 
 
 def _rel(path: Path) -> str:
     try:
-        return str(path.relative_to(LOCALES_DIR.parent))
+        return str(path.relative_to(resources.LOCALES_DIR.parent))
     except ValueError:
         return str(path)
 

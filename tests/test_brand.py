@@ -78,7 +78,7 @@ def test_logo_that_is_not_an_image(tmp_path):
     (tmp_path / "logo.png").write_text("this is not a picture", "utf-8")
     with pytest.raises(BrandError) as caught:
         load_brand(write_brand(tmp_path, extra='logo = "logo.png"'))
-    assert str(caught.value) == (f"{tmp_path / 'brand.toml'}: clinic.logo: "
+    assert str(caught.value) == (f"{tmp_path / 'brand.toml'}:6: clinic.logo: "
                                  f"{tmp_path / 'logo.png'} is not a PNG or SVG image "
                                  "(export the logo as PNG or SVG)")
 
@@ -101,3 +101,95 @@ def test_png_logo(tmp_path):
 def test_svg_logo_copied_elsewhere(tmp_path):
     shutil.copy(BRANDS_DIR / "example-clinic.svg", tmp_path / "logo.svg")
     assert load_brand(write_brand(tmp_path, extra='logo = "logo.svg"')).logo.kind == "svg"
+
+
+def test_after_hours_phone_left_out_prints_the_daytime_number(tmp_path):
+    brand = load_brand(write_brand(tmp_path))
+    assert brand.after_hours_phone == brand.phone == "(555) 010-0000"
+
+
+def test_british_colours_table(tmp_path):
+    brand = load_brand(write_brand(tmp_path, extra='[colours]\nprimary = "#1f4e79"'))
+    assert brand.primary_colour == "#1F4E79"
+
+
+@pytest.mark.parametrize("number", ["(555) 010-0100", "+44 20 7946 0000", "911", "112", "988",
+                                    "15", "1-833-852-6262", "116 123", "+1 (555) 010.0100"])
+def test_phone_numbers_as_clinics_write_them(tmp_path, number):
+    assert load_brand(write_brand(tmp_path, extra=f'after_hours_phone = "{number}"')
+                      ).after_hours_phone == number
+
+
+@pytest.mark.parametrize("number, message", [
+    ("call us", "'call us' has letters (write the number in digits, e.g. (555) 010-0100)"),
+    ("555/0100", "'555/0100' has '/', which a phone number cannot have (use only digits, "
+                 "spaces and + ( ) - .)"),
+    ("5", "'5' has too few digits (a phone number has at least 2 digits)"),
+    ("(555 010-0100", "'(555 010-0100' has unbalanced parentheses (e.g. (555) 010-0100)"),
+    ("555 +0100", "'555 +0100' has + after the start (+ may only begin an international "
+                  "number, e.g. +44 20 7946 0000)"),
+])
+def test_bad_phone_numbers(tmp_path, number, message):
+    with pytest.raises(BrandError) as caught:
+        load_brand(write_brand(tmp_path, extra=f'after_hours_phone = "{number}"'))
+    assert str(caught.value) == (f"{tmp_path / 'brand.toml'}:6: clinic.after_hours_phone: "
+                                 + message)
+
+
+@pytest.mark.parametrize("url", ["data:text/html,<b>hi</b>", "file:///etc/passwd",
+                                 "https://user@riverside.example/", "https://localhost/x",
+                                 "https://riverside.example/" + "x" * 200])
+def test_qr_url_refused(tmp_path, url):
+    with pytest.raises(BrandError, match=r":6: clinic.qr_url: "):
+        load_brand(write_brand(tmp_path, extra=f'qr_url = "{url}"'))
+
+
+@pytest.mark.parametrize("site", ["riverside-health.example", "https://riverside-health.example",
+                                  "www.riverside.example/after", "riverside.example:8443"])
+def test_website_forms(tmp_path, site):
+    assert load_brand(write_brand(tmp_path, extra=f'website = "{site}"')).website == site
+
+
+@pytest.mark.parametrize("site", ["http://riverside.example", "mailto:a@riverside.example",
+                                  "javascript:alert(1)", "localhost"])
+def test_website_refused(tmp_path, site):
+    with pytest.raises(BrandError, match=r":6: clinic.website: .* is not a web address"):
+        load_brand(write_brand(tmp_path, extra=f'website = "{site}"'))
+
+
+def test_no_line_rather_than_a_wrong_one(tmp_path):
+    """An inline table is valid TOML, but its keys are not on lines of their own."""
+    path = tmp_path / "brand.toml"
+    path.write_text('clinic = {name = "A", country = "US", phone = "911", '
+                    'emergency_number = "911", afterhours_phone = "1"}\n', "utf-8")
+    with pytest.raises(BrandError) as caught:
+        load_brand(path)
+    assert str(caught.value) == (f"{path}: clinic.afterhours_phone: unknown key "
+                                 "(did you mean after_hours_phone?)")
+
+
+def test_second_support_line_is_named_and_placed(tmp_path):
+    line = ('[[support_lines]]\ncountry = "US"\nname = "Line"\nhow = "call"\n'
+            'number = "988"\nlast_verified = "2026-11-01"\n')
+    path = write_brand(tmp_path, extra=line + line.replace('"988"', '"988"\nhours = "mon"'))
+    with pytest.raises(BrandError) as caught:
+        load_brand(path)
+    assert str(caught.value) == (
+        f"{path}:17: support_lines[2].hours: 'mon' is not opening hours (use \"24/7\", \"\" "
+        "or days and times such as \"mon-fri 09:00-16:00\")")
+
+
+def test_shipped_support_lines_pass_the_same_checks():
+    from handouts.templating import load_support_lines
+    lines = load_support_lines("miscarriage-recovery")
+    assert {line.country for line in lines} >= {"US", "GB"}
+
+
+def test_support_line_from_mapping_names_the_row():
+    from handouts.brand import support_line_from_mapping
+    row = {"country": "US", "name": "A", "how": "call", "number": 988,
+           "last_verified": "2026-11-01"}
+    with pytest.raises(BrandError) as caught:
+        support_line_from_mapping(row, where="support_lines.toml", field="line[3]")
+    assert str(caught.value) == ('support_lines.toml: line[3].number: must be text in quotes, '
+                                 'not a number (write number = "988")')

@@ -32,7 +32,8 @@ GOOD = {
            ["Espere %(count)s semana.", "Espere %(count)s semanas.",
             "Espere %(count)s semanas."]),
     "ar": ("اتصلي <phone>1-800-944-4773</phone> أو <b>%(phone)s</b>.", "اطلبي المساعدة",
-           [f"انتظري %(count)s أسبوع ({n})." for n in range(6)]),
+           [f"انتظري %(count)s {word}." for word in
+            ("أسبوع", "أسبوعًا", "أسبوعين", "أسابيع", "أسبوعًا كاملًا", "أسبوع كامل")]),
 }
 PLURAL_HEADERS = {"es": "nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);",
                   "ar": "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && "
@@ -80,25 +81,26 @@ def entry_line(tmp_path, locale, msgid) -> int:
 
 
 def test_good_catalogs_pass(tmp_path):
-    assert problems(make_catalog(tmp_path / "es", "es"), "es") == []
-    assert problems(make_catalog(tmp_path / "ar", "ar"), "ar") == []
+    assert problems(make_catalog(tmp_path, "es"), "es") == []
+    assert problems(make_catalog(tmp_path, "ar"), "ar") == []
 
 
 def test_changed_phone_digit(tmp_path):
     found = problems(make_catalog(tmp_path, "es", call="Llame al <phone>1-800-944-4778</phone> "
                                                       "o al <b>%(phone)s</b>."), "es")
     line = entry_line(tmp_path, "es", CALL)
-    assert found == [f"es/LC_MESSAGES/messages.po:{line}: numbers: 'Call <phone>1-800-944-4773"
-                     "</phone> or <b>%(phone)s': Different numbers (keep every number and "
-                     "phone digit exactly as in the English)"]
+    assert found == [f"es/LC_MESSAGES/messages.po:{line}: numbers: '4778' is not in the English "
+                     "(keep 1, 800, 944, 4773)",
+                     f"es/LC_MESSAGES/messages.po:{line}: numbers: '4773' of the English is "
+                     "missing (keep 1, 800, 944, 4773)"]
 
 
 def test_dropped_placeholder(tmp_path):
     found = problems(make_catalog(tmp_path, "es", call="Llame al <phone>1-800-944-4773</phone>"
                                                       " o al <b>teléfono</b>."), "es")
     line = entry_line(tmp_path, "es", CALL)
-    assert found == [f"es/LC_MESSAGES/messages.po:{line}: printf: '{CALL[:50]}': Missing printf "
-                     "variable: %(phone)s (keep every %(name)s placeholder exactly as in the "
+    assert found == [f"es/LC_MESSAGES/messages.po:{line}: printf: '{CALL[:50]}': %(phone)s of the "
+                     "English is missing (keep every %(name)s placeholder exactly as in the "
                      "English)"]
 
 
@@ -106,8 +108,8 @@ def test_placeholder_dropped_from_one_plural_form(tmp_path):
     forms = ["Espere %(count)s semana.", "Espere semanas.", "Espere %(count)s semanas."]
     found = problems(make_catalog(tmp_path, "es", plurals=forms), "es")
     line = entry_line(tmp_path, "es", "Wait %(count)s week.")
-    assert found == [f"es/LC_MESSAGES/messages.po:{line}: printf: 'Wait %(count)s week. (form 1)'"
-                     ": Missing printf variable: %(count)s (keep every %(name)s placeholder "
+    assert found == [f"es/LC_MESSAGES/messages.po:{line}: printf: 'Wait %(count)s week.' (form 1)"
+                     ": %(count)s of the English is missing (keep every %(name)s placeholder "
                      "exactly as in the English)"]
 
 
@@ -115,12 +117,22 @@ def test_unbalanced_tag(tmp_path):
     found = problems(make_catalog(tmp_path, "es", call="Llame al <phone>1-800-944-4773 o al "
                                                       "<b>%(phone)s</b>."), "es")
     line = entry_line(tmp_path, "es", CALL)
-    assert f"es/LC_MESSAGES/messages.po:{line}: xmltags: '{CALL[:50]}': tags are not balanced " \
-           "(keep the markup tags (<b>, </b>, <phone>, <page-number/>) as in the English)" in found
+    assert found == [f"es/LC_MESSAGES/messages.po:{line}: xmltags: '{CALL[:50]}': </phone> of the "
+                     "English is missing (keep the tags of the English: <phone> </phone> <b> "
+                     "</b>)"]
+
+
+def test_tags_closed_out_of_order(tmp_path):
+    found = problems(make_catalog(tmp_path, "es", call="Llame al <phone>1-800-944-4773 o al "
+                                                      "<b>%(phone)s</phone></b>."), "es")
+    line = entry_line(tmp_path, "es", CALL)
+    assert found == [f"es/LC_MESSAGES/messages.po:{line}: xmltags: '{CALL[:50]}': the tags are "
+                     "not closed in order (keep the tags of the English: <phone> </phone> <b> "
+                     "</b>)"]
 
 
 def test_missing_arabic_plural_form(tmp_path):
-    forms = [f"انتظري %(count)s أسبوع ({n})." for n in range(5)]
+    forms = GOOD["ar"][2][:5]
     found = problems(make_catalog(tmp_path, "ar", plurals=forms), "ar")
     line = entry_line(tmp_path, "ar", "Wait %(count)s week.")
     assert f"ar/LC_MESSAGES/messages.po:{line}: plural-forms: 'Wait %(count)s week.' has 5 " \
@@ -160,7 +172,7 @@ def test_too_long_for_its_space(tmp_path):
     found = problems(make_catalog(tmp_path, "es", heading="Pida ayuda enseguida, por favor"),
                      "es")
     line = entry_line(tmp_path, "es", "Get help")
-    assert found == [f"es/LC_MESSAGES/messages.po:{line}: length: 'Get help' is 31 characters; "
+    assert found == [f"es/LC_MESSAGES/messages.po:{line}: length: 'Get help': is 31 characters; "
                      "the space allows 20 (shorten it)"]
 
 
@@ -169,8 +181,9 @@ def test_stale_catalog(tmp_path):
     pot = folder / "messages.pot"
     pot.write_text(pot.read_text("utf-8") + '\nmsgid "New sentence."\nmsgstr ""\n', "utf-8")
     found = problems(folder, "es")
-    assert found == ["es/LC_MESSAGES/messages.po:0: stale: 1 new and 0 removed source strings, "
-                     "e.g. 'New sentence.' (run: python generate.py locales update es)"]
+    assert found == ["messages.pot:20: missing: 'New sentence.' has no entry in "
+                     "es/LC_MESSAGES/messages.po (run: python generate.py locales update es, "
+                     "then translate it)"]
 
 
 def test_untranslated_and_missing(tmp_path):

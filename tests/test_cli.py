@@ -62,7 +62,7 @@ BRAND_DIR = Path(__file__).parent / "data"
      "error: missing.toml: file not found (pass --brand with the path of a brand TOML file, "
      "e.g. brands/example-clinic.toml)\n"),
     (lambda a: a + ["--brand", str(BRAND_DIR / "gif-logo.toml")],
-     f"error: {BRAND_DIR / 'gif-logo.toml'}: clinic.logo: {BRAND_DIR / 'logo.gif'} is not a "
+     f"error: {BRAND_DIR / 'gif-logo.toml'}:7: clinic.logo: {BRAND_DIR / 'logo.gif'} is not a "
      "PNG or SVG image (export the logo as PNG or SVG)\n"),
     (lambda a: [x for x in a if x not in ("--rh", "not-needed")],
      "error: the following arguments are required: --rh (see generate.py render --help)\n"),

@@ -30,29 +30,35 @@ def test_not_a_tag():
         i18n.negotiate("e s", ("en",))
 
 
-def _catalog_dir(tmp_path: Path, text: str) -> Path:
+def _catalog_dir(tmp_path: Path, entries: str) -> Path:
+    """A locales folder whose template has "Hello" and "Bye", and an es catalog."""
+    (tmp_path / "messages.pot").write_text(POT_HEADER + 'msgid "Hello"\nmsgstr ""\n\n'
+                                           'msgid "Bye"\nmsgstr ""\n', "utf-8")
     folder = tmp_path / "es" / "LC_MESSAGES"
     folder.mkdir(parents=True)
-    (folder / "messages.po").write_text(text, "utf-8")
+    (folder / "messages.po").write_text(HEADER + entries, "utf-8")
     return tmp_path
 
 
-HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+POT_HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+HEADER = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n'
+          '"Plural-Forms: nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);'
+          '\\n"\n\n')
 
 
 def test_untranslated_entry_is_an_error_not_english(tmp_path):
-    folder = _catalog_dir(tmp_path, HEADER + 'msgid "Hello"\nmsgstr "Hola"\n\n'
-                                              'msgid "Bye"\nmsgstr ""\n')
+    folder = _catalog_dir(tmp_path, 'msgid "Hello"\nmsgstr "Hola"\n\nmsgid "Bye"\nmsgstr ""\n')
     with pytest.raises(LocaleError) as caught:
         i18n.load_locale("es", folder)
     assert str(caught.value).endswith(
-        "es/LC_MESSAGES/messages.po:8: 'Bye' is untranslated (translate every entry and remove "
-        "'fuzzy' flags, then run python generate.py locales check es)")
+        "es/LC_MESSAGES/messages.po:9: untranslated: 'Bye' has no translation (fix the "
+        "catalog, then run: python generate.py locales check es)")
 
 
 def test_fuzzy_entry_is_an_error(tmp_path):
-    folder = _catalog_dir(tmp_path, HEADER + '#, fuzzy\nmsgid "Hello"\nmsgstr "Hola"\n')
-    with pytest.raises(LocaleError, match=r"messages.po:6: 'Hello' is fuzzy"):
+    folder = _catalog_dir(tmp_path, '#, fuzzy\nmsgid "Hello"\nmsgstr "Hola"\n\n'
+                                    'msgid "Bye"\nmsgstr "Adiós"\n')
+    with pytest.raises(LocaleError, match=r"messages.po:7: fuzzy: 'Hello' is marked fuzzy"):
         i18n.load_locale("es", folder)
 
 
@@ -62,20 +68,17 @@ def test_missing_catalog(tmp_path):
 
 
 def test_complete_catalog_translates(tmp_path):
-    folder = _catalog_dir(tmp_path, HEADER + 'msgid "Hello"\nmsgstr "Hola"\n')
+    folder = _catalog_dir(tmp_path, 'msgid "Hello"\nmsgstr "Hola"\n\nmsgid "Bye"\nmsgstr "Adiós"\n')
     bundle = i18n.load_locale("es", folder)
     assert bundle.translations.gettext("Hello") == "Hola"
     assert bundle.review.reviewed is False and bundle.bcp47 == "es"
 
 
-def test_review_status_read_from_review_toml(tmp_path):
-    path = tmp_path / "review.toml"
-    path.write_text('reviewed = true\nreviewer = "A. Translator, CMI"\ndate = "2026-11-01"\n')
-    assert i18n.read_review(path) == i18n.ReviewStatus(True, "A. Translator, CMI", "2026-11-01")
-    path.write_text("reviewed = true\n")
-    with pytest.raises(LocaleError, match="reviewed = true needs reviewer and date"):
-        i18n.read_review(path)
-    assert i18n.read_review(tmp_path / "absent.toml").reviewed is False
+def test_a_string_without_an_entry_is_an_error_not_english(tmp_path):
+    folder = _catalog_dir(tmp_path, 'msgid "Hello"\nmsgstr "Hola"\n\nmsgid "Bye"\nmsgstr "Adiós"\n')
+    translations = i18n.load_locale("es", folder).translations
+    with pytest.raises(LocaleError, match=r"the template prints 'Good night', which has no entry"):
+        translations.gettext("Good night")
 
 
 def test_fever_threshold_order_follows_country():

@@ -42,15 +42,25 @@ def run(command: str, cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True)
 
 
+def germanish(english: str) -> str:
+    """Text that is no longer the English (the check refuses English left unchanged) and
+    as long as it, with the tags and placeholders kept."""
+    parts = re.split(r"(<[^>]*>|%\(\w+\)s)", english)
+    umlauts = str.maketrans("aouAOU", "äöüÄÖÜ")
+    return "".join(part if part.startswith(("<", "%(")) else part.translate(umlauts)
+                   for part in parts)
+
+
 def translate_like_a_translator(po: Path) -> None:
     with po.open("rb") as handle:
         catalog = read_po(handle, locale="de")
     for message in catalog:
         if message.id:
             if isinstance(message.id, tuple):
-                message.string = tuple(message.id[min(i, 1)] for i in range(catalog.num_plurals))
+                message.string = tuple(germanish(message.id[min(i, 1)])
+                                       for i in range(catalog.num_plurals))
             else:
-                message.string = GERMAN.get(message.id, message.id)
+                message.string = GERMAN.get(message.id, germanish(message.id))
     with po.open("wb") as handle:
         write_po(handle, catalog)
 
