@@ -16,7 +16,7 @@ from pathlib import Path
 from . import cli_locales
 from .brand import load_brand
 from .errors import HandoutError, InputError
-from .i18n import shipped_locales
+from .i18n import CatalogRefused, shipped_locales
 from .output import write_atomic
 from .records import (CONTRACEPTION_PLANS, JOB_FIELDS, RH_STATUSES,
                       WAIT_UNTIL_BLEEDING_STOPS, job_from_fields, parse_date)
@@ -89,9 +89,6 @@ def build_parser() -> argparse.ArgumentParser:
                      help="date printed as the print date (default: today)")
     one.add_argument("--name-in-metadata", action="store_true",
                      help="also put the patient's name in the PDF title metadata")
-    one.add_argument("--allow-fallback", action="store_true",
-                     help="print English where the translation is incomplete (previews only; "
-                          "never for a patient)")
     one.add_argument("--out", type=Path, required=True, help="PDF file to write")
     _add_batch_command(commands)
     cli_locales.add_commands(commands)
@@ -146,7 +143,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "locales":
             return cli_locales.run(args)
     except HandoutError as error:
-        print(f"error: {error}", file=sys.stderr)
+        # A refused catalog has one line per problem, as `locales check` prints them.
+        lines = error.lines() if isinstance(error, CatalogRefused) else [str(error)]
+        for line in lines:
+            print(f"error: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
     return EXIT_OK
 
@@ -170,8 +170,7 @@ def _render_one(args: argparse.Namespace) -> int:
         "clinician": args.clinician, "note": args.note, "paper": args.paper,
     }
     job = job_from_fields(fields, brand=brand, today=today,
-                          name_in_metadata=args.name_in_metadata,
-                          allow_fallback=args.allow_fallback)
+                          name_in_metadata=args.name_in_metadata)
     if args.out.suffix.lower() != ".pdf":
         raise InputError(f"{str(args.out)!r} does not end in .pdf", field="--out",
                          hint="name the output file something.pdf")

@@ -149,8 +149,12 @@ def _preview(args: argparse.Namespace) -> int:
                           brand=load_brand(EXAMPLE_BRAND),
                           today=date.fromisoformat(SAMPLE_TODAY), allow_fallback=True)
     write_atomic(out, render(job))
-    status = catalogs.status(locale_id) if locale_id in i18n.shipped_locales() else None
-    missing = f"; {status.total - status.translated} strings still in English" \
-        if status and status.translated < status.total else ""
-    print(f"wrote {out}{missing}")
+    translated = locale_id in i18n.shipped_locales() and locale_id != i18n.SOURCE_LOCALE
+    problems = i18n.catalog_problems(locale_id) if translated else ()
+    for problem in problems:
+        print(problem)
+    in_english = sum(1 for p in problems if p.rule in i18n.BREAKS_THE_PAGE)
+    print(f"wrote {out} (a preview: every page says SAMPLE - not for patients"
+          + (f"; {len(problems)} problems, {in_english} strings printed in English" if problems
+             else "") + ")")
     return 0

@@ -80,6 +80,10 @@ def negotiate(tag: str) -> str:
 def prepare(job: Job, document: Document | None = None) -> Prepared:
     """The job's content, layout and metadata; `document`, when given, must be
     build_document's result for this same job (a worker made it already)."""
+    if job.allow_fallback and not job.brand.sample:
+        raise HandoutError("English in place of a translation is for a translator's preview "
+                           "only, never a patient's handout", field="allow_fallback",
+                           hint="use python generate.py locales preview LOCALE")
     bundle = i18n.load_locale(negotiate(job.locale), allow_fallback=job.allow_fallback)
     if document is None:
         check_patient_text(job, bundle.id)
