@@ -6,6 +6,7 @@ A ChoiceLoader looks in a clinic's own template folder first, then in `templates
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,13 +48,38 @@ def load_meta(handout: str, templates_dir: Path = TEMPLATES_DIR) -> HandoutMeta:
 
 @lru_cache(maxsize=None)
 def load_support_lines(handout: str, templates_dir: Path = TEMPLATES_DIR):
+    """The handout's support lines, each checked as a brand's are (a number, its hours,
+    languages and the date it was last verified); a problem names the file and line."""
     from .brand import support_line_from_mapping
+    from .brand_schema import key_line
+    from .errors import BrandError
     path = templates_dir / handout / "support_lines.toml"
     if not path.exists():
         return ()
-    data = tomllib.loads(path.read_text("utf-8"))
-    return tuple(support_line_from_mapping(row, where=str(path), field=f"line[{n}]")
-                 for n, row in enumerate(data.get("line", []), start=1))
+    where = _relative(path)
+    text = path.read_text("utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = int(m.group(1)) if (m := re.search(r"at line (\d+)", str(exc))) else None
+        raise TemplateError(f"is not valid TOML: {exc}", source=where, line=line,
+                            hint="see https://toml.io for the syntax") from None
+    unknown = sorted(set(data) - {"line"})
+    if unknown:
+        raise TemplateError(f"unknown table {unknown[0]!r}", source=where, field=unknown[0],
+                            hint="each support line is a [[line]] table")
+    try:
+        return tuple(support_line_from_mapping(row, where=where, field=f"line[{n}]")
+                     for n, row in enumerate(data.get("line", []), start=1))
+    except BrandError as error:
+        raise error.located(line=key_line(text, error.field)) from None
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(TEMPLATES_DIR.parent))
+    except ValueError:
+        return str(path)
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,50 @@
+"""The handout's own support lines (templates/<handout>/support_lines.toml) are checked as
+strictly as a clinic's, with the file and line of each mistake."""
+import shutil
+
+import pytest
+
+from handouts.errors import HandoutError
+from handouts.resources import TEMPLATES_DIR
+from handouts.templating import load_support_lines
+
+HANDOUT = "miscarriage-recovery"
+
+
+@pytest.fixture
+def templates(tmp_path):
+    shutil.copytree(TEMPLATES_DIR / HANDOUT, tmp_path / HANDOUT)
+    return tmp_path
+
+
+def edit(templates, old, new):
+    path = templates / HANDOUT / "support_lines.toml"
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    return text.splitlines().index(next(l for l in text.splitlines() if old in l)) + 1
+
+
+def test_the_shipped_lines_load():
+    assert len(load_support_lines(HANDOUT)) >= 3
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('hours = "24/7"', 'hours = "always"', "line[1].hours: 'always' is not"),
+    ('number = "988"', 'number = "nine-eight-eight"', "line[1].number: "),
+    ('last_verified = "2026-11-01"', 'last_verified = "2026-13-01"', "line[1].last_verified: "),
+    ('how = "call or text"', 'hwo = "call or text"', "line[1].hwo: unknown key"),
+])
+def test_a_broken_line_names_the_file_line_and_key(templates, old, new, message):
+    line = edit(templates, old, new)
+    with pytest.raises(HandoutError) as caught:
+        load_support_lines.__wrapped__(HANDOUT, templates)
+    text = str(caught.value)
+    assert text.startswith(f"{templates / HANDOUT / 'support_lines.toml'}:{line}: "), text
+    assert message in text and "\n" not in text
+
+
+def test_a_syntax_error_is_an_error_line_not_a_traceback(templates):
+    edit(templates, 'hours = "24/7"', 'hours = 24/7')
+    with pytest.raises(HandoutError, match=r"support_lines.toml:\d+: is not valid TOML"):
+        load_support_lines.__wrapped__(HANDOUT, templates)
