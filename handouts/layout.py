@@ -2,7 +2,8 @@
 
 Page 1 carries the letterhead band (logo, clinic name, contact, QR code); every page
 carries a footer with the patient identifier, the handout version and language, and
-"page X of Y". All text goes through the text seam (`handouts.text.paragraph`).
+"page X of Y"; a made-up clinic's pages also carry the sample mark (`sample_mark`). All
+text goes through the text seam (`handouts.text.paragraph`).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from . import content as c
+from . import sample_mark
 from .brand import Brand
 from .grid import Grid, GridStyle, Line, Padding
 from .paper import PAGE_SIZES
@@ -254,6 +256,8 @@ class HandoutLayout:
         width, height = self.page_size
         primary = colors.HexColor(self.brand.primary_colour)
         canvas.saveState()
+        if self.brand.sample:       # below the sample strip (pdf moves page 1's frame too)
+            canvas.translate(0, -sample_mark.STRIP_HEIGHT)
         canvas.setFillColor(primary)
         canvas.rect(0, height - BAND_HEIGHT, width, BAND_HEIGHT, stroke=0, fill=1)
         # Right to left, the band is mirrored: logo and name on the right, QR on the left.
@@ -293,6 +297,11 @@ class HandoutLayout:
         name.drawOn(canvas, at(x, name_width), height - BAND_HEIGHT / 2 - h / 2)
         canvas.restoreState()
 
+    def draw_under_content(self, canvas) -> None:
+        """What a page has under its text: a made-up clinic's watermark."""
+        if self.brand.sample:
+            sample_mark.draw_watermark(canvas, self.page_size, self.locale)
+
     def draw_footer(self, canvas, footer: tuple[c.Spans, ...], page: int, pages: int) -> None:
         width, _ = self.page_size
         fields = {"page-number": str(page), "page-count": str(pages)}
@@ -303,6 +312,7 @@ class HandoutLayout:
         cell_width = (width - 2 * MARGIN) / max(1, len(footer))
         # start/end are the locale's: the first cell is at the start side either way.
         aligns = ["start", "centre", "end"] if len(footer) == 3 else ["start", "end"]
+        top = FOOTER_HEIGHT - 2 * mm + (sample_mark.FOOTER_LIFT if self.brand.sample else 0)
         for index, cell in enumerate(footer):
             style = TextStyle(size=self.styles.footer.size, leading=self.styles.footer.leading,
                               colour=self.styles.footer.colour, align=aligns[index],
@@ -313,8 +323,10 @@ class HandoutLayout:
             item.shareable = False
             _, h = item.wrap(cell_width, FOOTER_HEIGHT)
             slot = (len(footer) - 1 - index) if self.rtl else index
-            item.drawOn(canvas, MARGIN + slot * cell_width, FOOTER_HEIGHT - 2 * mm - h)
+            item.drawOn(canvas, MARGIN + slot * cell_width, top - h)
         canvas.restoreState()
+        if self.brand.sample:
+            sample_mark.draw_marks(canvas, self.page_size, self.locale, MARGIN)
 
 
 class Rule(Flowable):

@@ -1,8 +1,9 @@
 """PDF stage: flowables + page furniture -> PDF bytes, one handout or a print file.
 
-Output is byte-identical for identical input: ReportLab's invariant mode fixes the
-creation date and document id. The metadata carry the title and /Lang, never the
-patient's name unless the caller asks for it.
+Output is byte-identical for identical input, whatever the environment: ReportLab's
+invariant mode fixes the creation date and document id, and what it would read from the
+environment is ignored. The metadata carry the title and /Lang, never the patient's name
+unless the caller asks for it.
 
 A handout is laid out once. The layout gives its own PDF and, when asked, its pages
 recorded as operators (`HandoutPages`), which the print file assembles without laying
@@ -13,13 +14,17 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
+import os
 import tempfile
+import time
 import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from reportlab import rl_config
+from reportlab.lib import pagesizes, utils
 from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFObjectReference,
                                      PDFPage, PDFStream, xObjectName)
 from reportlab.pdfgen.canvas import Canvas
@@ -29,7 +34,26 @@ from .text import register_family
 from .text.fonts import load, manifest
 from .text.pdffont import use_glyphs, used_glyphs
 from .layout import BAND_HEIGHT, FOOTER_HEIGHT, MARGIN, HandoutLayout
+from .sample_mark import STRIP_HEIGHT
 
+
+def _ignore_environment() -> None:
+    """Undo what ReportLab reads from the environment: RL_<setting> variables at import
+    (each such setting back to its default; font search paths aside, the fonts are
+    vendored files), and SOURCE_DATE_EPOCH, which it prefers to the invariant timestamp
+    for every document's dates and id: always 2000-01-01 00:00 UTC here."""
+    for name, default in rl_config._SAVED.items():
+        if f"RL_{name}" in os.environ and not name.endswith("SearchPath"):
+            value = getattr(pagesizes, default) if name == "defaultPageSize" else default
+            setattr(rl_config, name, copy.copy(value))
+    stamp = object.__new__(utils.TimeStamp)     # what TimeStamp(invariant=1) makes
+    stamp.t, stamp.dhh, stamp.dmm, stamp.tzname = 946684800.0, 0, 0, "UTC"
+    stamp.lt = time.gmtime(stamp.t)
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    pdfdoc.TimeStamp = lambda invariant=None: stamp
+
+
+_ignore_environment()
 rl_config.invariant = 1
 rl_config.useA85 = 0        # plain Flate streams: a fifth smaller than ASCII85, and faster
 
@@ -195,10 +219,12 @@ def _later_box(page_size: tuple[float, float]) -> tuple[float, float, float, flo
     return MARGIN, FRAME_BOTTOM, width - 2 * MARGIN, height - MARGIN - FRAME_BOTTOM
 
 
-def _frames(page_size: tuple[float, float]) -> tuple[Frame, Frame]:
-    """The frame of a handout's first page (under the letterhead) and of later pages."""
+def _frames(page_size: tuple[float, float], sample: bool) -> tuple[Frame, Frame]:
+    """The frame of a handout's first page (under the letterhead, which a sample's strip
+    moves down) and of later pages."""
     x, bottom, frame_width, later_height = _later_box(page_size)
-    first = _Frame(x, bottom, frame_width, page_size[1] - BAND_HEIGHT - 6 - bottom,
+    band = BAND_HEIGHT + STRIP_HEIGHT if sample else BAND_HEIGHT
+    first = _Frame(x, bottom, frame_width, page_size[1] - band - 6 - bottom,
                    id="first", leftPadding=0, rightPadding=0, topPadding=6, bottomPadding=0)
     later = _Frame(x, bottom, frame_width, later_height, id="later",
                    leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
@@ -210,7 +236,7 @@ def lay_out(layout: HandoutLayout, flowables: list, footer, metadata: Metadata, 
             ) -> tuple[bytes | None, int, HandoutPages | None]:
     """Lay out one handout: its PDF bytes (if `pdf`), its page count, and its pages for
     the print file (if `record`; the PDF's bytes are the same either way)."""
-    first, later = _frames(layout.page_size)
+    first, later = _frames(layout.page_size, layout.brand.sample)
     buffer = io.BytesIO()
     doc = BaseDocTemplate(buffer, pagesize=layout.page_size, title=metadata.title,
                           author=metadata.author, subject=metadata.subject,
@@ -220,13 +246,17 @@ def lay_out(layout: HandoutLayout, flowables: list, footer, metadata: Metadata, 
                           bottomMargin=FRAME_BOTTOM)
 
     def letterhead(canv, _doc) -> None:
+        layout.draw_under_content(canv)
         start = len(canv._code)
         layout.draw_letterhead(canv)
         if record:      # one chunk; the page's bytes stay the same ("\n"-joined)
             canv._code[start:] = [_Letterhead("\n".join(canv._code[start:]))]
 
+    def later_page(canv, _doc) -> None:
+        layout.draw_under_content(canv)
+
     doc.addPageTemplates([PageTemplate(id="first", frames=[first], onPage=letterhead),
-                          PageTemplate(id="later", frames=[later])])
+                          PageTemplate(id="later", frames=[later], onPage=later_page)])
     canvasmaker = _canvas_with_footer(
         lambda canv, page, pages: layout.draw_footer(canv, footer, page, pages), record, pdf)
     doc.build([NextPageTemplate("later")] + flowables, canvasmaker=canvasmaker)
@@ -421,6 +451,7 @@ class PrintDocument:
         pages = content_pages
         if content_pages % 2:
             canv.setPageSize(layout.page_size)
+            layout.draw_under_content(canv)
             x, bottom, frame_width, frame_height = _later_box(layout.page_size)
             _, text_height = blank_page.wrap(frame_width, frame_height)
             blank_page.drawOn(canv, x, bottom + (frame_height - text_height) / 2)
