@@ -21,40 +21,44 @@ run says it was made from the same input (`input_sha256`: the row's values, the 
 the print date, and the templates, catalogs, fonts and code that render it) and the file
 on disk still has the SHA-256 the manifest recorded. The manifest is rewritten (atomically)
 every few seconds while the batch runs, so a crash or Ctrl-C loses little work.
+`input_sha256` is an HMAC keyed with a random key kept in the out-dir (`.handouts-key`),
+so that someone holding only the manifest cannot confirm a guessed patient's details by
+hashing them.
+
+Fail closed: one batch at a time per out-dir (batch_lock); a file that cannot be written
+is one line naming it and the fix (a row's fails that row alone; the out-dir's, the
+manifest's, stop the batch with an OutputError); handouts left in handouts/ by another
+list are named in BatchResult.leftover, never deleted; workers die with this process.
 
 No patient data goes to logs, file names or the progress display: files are named from
 the record id or the line number, and progress reports counts only.
 """
 from __future__ import annotations
 
-import gc
-import hashlib
-import json
 import logging
-import multiprocessing
-import os
-import signal
 import time
 from collections import deque
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
 from multiprocessing.connection import wait as wait_for_any
 from pathlib import Path
 from typing import Callable, Protocol
 
 from . import i18n
+from .batch_lock import LOCK_FILE, OutDirLock
+from .batch_plan import (HANDOUTS_DIR, KEY_FILE, PRINT_FILE, BatchOptions, RowOutcome,
+                         _Planned, plan, print_order, render_key)
+from .batch_workers import (FAILED, MADE, PENDING, SKIPPED, WARM_UP, _death_reason,
+                            _init_worker, _make_row, _process_context, _Worker,
+                            _worker_state, _WorkerSetup)
 from .brand import Brand, load_brand
-from .errors import HandoutError, InputError, LocaleError
-from .output import (atomic_file, handout_file_name, read_manifest, remove_temporaries,
-                     sha256_file, write_atomic, write_manifest)
-from .records import DEFAULT_HANDOUT, Job, PatientList, Row, job_from_row, read_patient_list
-from .render import PrintFile, negotiate, render_counted, render_document, render_for_print
-from .resources import PROJECT_DIR
+from .errors import HandoutError, InputError, OutputError
+from .output import (atomic_file, check_target, folder_secret, make_folder, remove_file,
+                     remove_temporaries, write_manifest)
+from .records import PatientList, read_patient_list
+from .render import PrintFile, negotiate
 
 log = logging.getLogger(__name__)
 
-HANDOUTS_DIR = "handouts"
-PRINT_FILE = "print.pdf"
 MANIFEST_FORMATS = ("csv", "json")
 CHECKPOINT_SECONDS = 2.0
 QUEUE_DEPTH = 2          # tasks sent ahead to each worker, so none waits while we print
@@ -62,53 +66,7 @@ PRINT_WINDOW = 96        # rows made ahead of the print file at most (bounds mem
 MAX_START_FAILURES = 3
 WORKER_NICE = 5          # workers yield to this process, which builds the print file
 
-MADE, SKIPPED, FAILED, PENDING = "made", "skipped", "failed", "pending"
-
-
-@dataclass(frozen=True)
-class BatchOptions:
-    source: Path
-    out_dir: Path
-    brand_path: Path
-    today: date
-    workers: int = 1                 # 0: make rows in this process (no crash isolation)
-    group_by_language: bool = False
-    manifest_format: str = "csv"
-    print_file: bool = True
-    handout: str = DEFAULT_HANDOUT
-    source_name: str = ""           # how errors name the list; default: the path as given
-
-    @property
-    def name(self) -> str:
-        return self.source_name or str(self.source)
-
-    @property
-    def manifest_path(self) -> Path:
-        return self.out_dir / f"manifest.{self.manifest_format}"
-
-    @property
-    def print_path(self) -> Path:
-        return self.out_dir / PRINT_FILE
-
-
-@dataclass
-class RowOutcome:
-    """What became of one row; one line of the manifest."""
-    line: int
-    record_id: str
-    locale: str
-    file: str = ""
-    input_sha256: str = ""
-    status: str = PENDING
-    pages: int | None = None
-    sha256: str = ""
-    error: str = ""
-
-    def manifest_entry(self) -> dict:
-        return {"row": self.line, "record_id": self.record_id, "locale": self.locale,
-                "status": self.status, "file": self.file if self.status != FAILED else "",
-                "pages": self.pages if self.pages is not None else "",
-                "sha256": self.sha256, "error": self.error, "input_sha256": self.input_sha256}
+LEFTOVER_NAMES_SHOWN = 10
 
 
 @dataclass
@@ -121,6 +79,10 @@ class BatchResult:
     print_pages: int = 0
     print_error: str = ""
     interrupted: bool = False
+    #: PDF names in handouts/ that no row of this list made or skipped: left there by an
+    #: earlier, different list (never deleted; see leftover_warning). Empty when the
+    #: batch was interrupted, as rows not made yet would be counted.
+    leftover: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -145,6 +107,21 @@ class BatchResult:
     def errors(self) -> list[str]:
         return [o.error for o in self.outcomes if o.status == FAILED]
 
+    @property
+    def leftover_warning(self) -> str:
+        """One line for the leftover handouts, or ''. File names come from record ids,
+        never from patients' names."""
+        if not self.leftover:
+            return ""
+        count = len(self.leftover)
+        shown = ", ".join(self.leftover[:LEFTOVER_NAMES_SHOWN])
+        more = f" and {count - LEFTOVER_NAMES_SHOWN} more" if count > LEFTOVER_NAMES_SHOWN else ""
+        folder = self.manifest_path.parent / HANDOUTS_DIR
+        they = "it is" if count == 1 else "they are"
+        return (f"{folder}: {count} handout{'s' * (count != 1)} not from this list: "
+                f"{shown}{more} ({they} left from an earlier list; move or delete "
+                f"{'it' if count == 1 else 'them'} before printing from this folder)")
+
 
 class Progress(Protocol):
     def start(self, total: int, done: int) -> None: ...
@@ -158,253 +135,6 @@ class NoProgress:
     def row(self, outcome: RowOutcome) -> None: pass
     def note(self, text: str) -> None: pass
     def close(self) -> None: pass
-
-
-# -- planning: every row checked here, before any work --------------------------------
-
-@dataclass
-class _Planned:
-    outcome: RowOutcome
-    row: Row
-    job: Job | None = None          # set for rows to make or skip (both go in the print file)
-    for_print: object = None        # what a worker made for the print file, until printed
-
-
-def render_key(brand: Brand, brand_path: Path, today: date, handout: str) -> str:
-    """A digest of everything besides the row that a handout's bytes depend on."""
-    import reportlab
-    digest = hashlib.sha256()
-    digest.update(f"{today.isoformat()}|{handout}|reportlab {reportlab.Version}|".encode())
-    try:
-        digest.update(Path(brand_path).read_bytes())
-    except OSError:
-        pass
-    digest.update(repr(brand).encode("utf-8", "backslashreplace"))
-    patterns = ("templates/**/*", "locales/*/LC_MESSAGES/*.po", "locales/*/review.toml",
-                "fonts/manifest.toml", "handouts/**/*.py")
-    files = sorted({p for pattern in patterns for p in PROJECT_DIR.glob(pattern) if p.is_file()})
-    for path in files:
-        digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _input_sha256(key: str, row: Row) -> str:
-    values = json.dumps(sorted(row.fields.items()), ensure_ascii=False)
-    return hashlib.sha256(f"{key}\n{values}".encode("utf-8")).hexdigest()
-
-
-def _placed(error: HandoutError, source: str, line: int, locale: str = "") -> HandoutError:
-    """A render error placed at the row. Errors about a project file (a catalog, a
-    template) keep their own place inside the message."""
-    if error.source is None:
-        return error.located(source, line)
-    if isinstance(error, LocaleError):
-        return InputError(f"{locale!r} cannot be used now: {error}", source=source, line=line,
-                          field="locale")
-    return InputError(f"this handout cannot be made now: {error}", source=source, line=line)
-
-
-def plan(options: BatchOptions, patients: PatientList, brand: Brand) -> list[_Planned]:
-    key = render_key(brand, options.brand_path, options.today, options.handout)
-    earlier = {entry.get("file", ""): entry for entry in read_manifest(options.manifest_path)}
-    used: dict[str, int] = {}
-    planned = []
-    for row in patients.rows:
-        locale_given = (row.fields.get("locale") or "").strip()
-        outcome = RowOutcome(line=row.line, record_id=row.record_id, locale=locale_given)
-        item = _Planned(outcome, row)
-        planned.append(item)
-        try:
-            job = job_from_row(row, brand=brand, today=options.today, source=options.name,
-                               handout=options.handout)
-            try:
-                outcome.locale = negotiate(job.locale)
-            except HandoutError as error:
-                raise error.located(options.name, row.line) from None
-            name = handout_file_name(job.record_id, row.line)
-            other = used.get(name.casefold())
-            if other is not None:
-                raise InputError(
-                    f"{job.record_id!r} gives the same file name as the row on line {other}"
-                    if job.record_id else f"gives the same file name as line {other}",
-                    source=options.name, line=row.line, field="record_id",
-                    hint="give each row its own record id")
-            used[name.casefold()] = row.line
-        except HandoutError as error:
-            outcome.status, outcome.error = FAILED, str(error)
-            continue
-        item.job = job
-        outcome.file = f"{HANDOUTS_DIR}/{name}"
-        outcome.input_sha256 = _input_sha256(key, row)
-        before = earlier.get(outcome.file)
-        if (before and before.get("status") in (MADE, SKIPPED)
-                and before.get("input_sha256") == outcome.input_sha256
-                and before.get("sha256")
-                and sha256_file(options.out_dir / outcome.file) == before.get("sha256")):
-            outcome.status, outcome.sha256 = SKIPPED, before["sha256"]
-            try:
-                outcome.pages = int(before.get("pages"))
-            except (TypeError, ValueError):
-                outcome.pages = None
-    return planned
-
-
-def print_order(planned: list[_Planned], group_by_language: bool) -> list[int]:
-    """Indexes of the rows in print order: input order, or grouped by language in the
-    order each language first appears (input order within a language)."""
-    indexes = list(range(len(planned)))
-    if not group_by_language:
-        return indexes
-    rank: dict[str, int] = {}
-    for item in planned:
-        rank.setdefault(item.outcome.locale, len(rank))
-    return sorted(indexes, key=lambda i: (rank[planned[i].outcome.locale], i))
-
-
-# -- making one row (in a worker, or in this process) ----------------------------------
-
-@dataclass(frozen=True)
-class _WorkerSetup:
-    brand_path: Path
-    today: date
-    handout: str
-    out_dir: Path
-    source: str
-    locales: tuple[str, ...]
-    nice: int = 0                   # yield the CPU to this process while it prints
-    send_for_print: bool = False    # send each handout's laid-out pages back for the print file
-
-
-#: A made-up patient rendered (in memory only) when a worker starts, once per language,
-#: so that templates, fonts and layout caches are warm before the first real row.
-WARM_UP = {"record_id": "WARM-UP", "patient_name": "Warm Up", "discharge_date": "2026-01-05",
-           "wait": "2w", "contraception": "avoid", "follow_up": "2026-01-12 10:30",
-           "rh": "given", "clinician": "Warm Up", "note": "Warm up."}
-WARM_UP_LOCALES = 3
-
-
-_worker_state: dict = {}
-
-
-def _init_worker(setup: _WorkerSetup) -> None:
-    """Load once per process what is the same for every row: brand, fonts, catalogs.
-    Nothing to do in a worker forked from a process that did it already (see run_batch)."""
-    if _worker_state.get("setup") == setup:
-        return
-    from .records import job_from_fields
-    from .text import register_family
-    brand = load_brand(setup.brand_path)
-    register_family()
-    for number, locale in enumerate(setup.locales):
-        try:
-            i18n.load_locale(locale)
-            if number < WARM_UP_LOCALES:
-                render_counted(job_from_fields({**WARM_UP, "locale": locale}, brand=brand,
-                                               today=setup.today, handout=setup.handout))
-        except HandoutError:
-            pass                     # the rows in that language fail with the reason
-    _worker_state.update(setup=setup, brand=brand)
-
-
-def _make_row(task: tuple) -> tuple:
-    """(index, line, fields, file) -> (index, status, pages, sha256, error, for_print)."""
-    index, line, fields, file = task
-    setup: _WorkerSetup = _worker_state["setup"]
-    locale = ""
-    try:
-        job = job_from_row(Row(line, fields), brand=_worker_state["brand"], today=setup.today,
-                           source=setup.source, handout=setup.handout)
-        locale = job.locale
-        if setup.send_for_print:
-            pdf, pages, for_print = render_for_print(job)
-        else:
-            (pdf, pages, _), for_print = render_document(job), None
-    except HandoutError as error:
-        return index, FAILED, None, "", str(_placed(error, setup.source, line, locale)), None
-    except Exception as error:  # a bug: name it without data that might be a patient's
-        log.debug("line %s: internal error %s", line, type(error).__name__)
-        return index, FAILED, None, "", (
-            f"{setup.source}:{line}: internal error ({type(error).__name__}) while making "
-            "this handout (please report it; the other rows were made)"), None
-    try:
-        write_atomic(setup.out_dir / file, pdf)
-    except OSError as error:
-        return index, FAILED, None, "", (
-            f"{setup.source}:{line}: {file} could not be written "
-            f"({error.strerror or type(error).__name__}) (check the free space and "
-            "permissions of the output folder, then run the batch again)"), None
-    return (index, MADE, pages, hashlib.sha256(pdf).hexdigest(), "",
-            for_print)
-
-
-def _worker_main(connection, setup: _WorkerSetup) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent handles Ctrl-C
-    if setup.nice:
-        try:
-            os.nice(setup.nice)
-        except OSError:
-            pass
-    try:
-        _init_worker(setup)
-    except Exception as error:
-        connection.send(("failed", f"{type(error).__name__}: {error}"))
-        return
-    # Everything loaded so far (fonts, catalogs, laid-out paragraphs, and what the parent
-    # had when it forked) lives as long as this worker: out of the cyclic garbage
-    # collector's sight, its full collections no longer walk it (measured 4-6% of a
-    # render's CPU time).
-    gc.freeze()
-    connection.send(("ready", os.getpid()))
-    while True:
-        try:
-            task = connection.recv()
-        except (EOFError, OSError):
-            return
-        if task is None:
-            return
-        connection.send(_make_row(task))
-
-
-def _process_context():
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-
-
-class _Worker:
-    def __init__(self, context, setup: _WorkerSetup):
-        self.connection, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, setup), daemon=True,
-                                       name="handouts-worker")
-        self.process.start()
-        child.close()
-        self.ready = False
-        self.queue: deque[int] = deque()
-
-    def stop(self, force: bool = False) -> None:
-        if not force:
-            try:
-                self.connection.send(None)
-            except OSError:
-                force = True
-        self.process.join(timeout=0 if force else 30)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
-        self.connection.close()
-
-
-def _death_reason(exit_code: int | None) -> str:
-    if exit_code is not None and exit_code < 0:
-        try:
-            return f"killed by {signal.Signals(-exit_code).name}"
-        except ValueError:
-            return f"killed by signal {-exit_code}"
-    return f"exit code {exit_code}"
-
 
 # -- the run ---------------------------------------------------------------------------
 
@@ -424,7 +154,7 @@ class _Run:
             locales = {planned[i].outcome.locale for i in self.order
                        if planned[i].job is not None}
             self.print_file = PrintFile(
-                title=f"Print file: {options.handout} ({Path(options.name).name})",
+                title=f"Print file: {options.handout}",      # no list name: it may name a patient
                 author=brand.name, lang=_bcp47(*locales) if len(locales) == 1 else "",
                 subject=options.handout)
         self.last_checkpoint = time.monotonic()
@@ -443,9 +173,16 @@ class _Run:
     def checkpoint(self, force: bool = False) -> None:
         now = time.monotonic()
         if force or (self.dirty and now - self.last_checkpoint >= CHECKPOINT_SECONDS):
-            write_manifest(self.options.manifest_path,
-                           [p.outcome.manifest_entry() for p in self.planned],
-                           self.options.manifest_format, source=self.options.name)
+            try:
+                write_manifest(self.options.manifest_path,
+                               [p.outcome.manifest_entry() for p in self.planned],
+                               self.options.manifest_format, source=self.options.name)
+            except OutputError as error:
+                # Without a manifest a re-run cannot tell what was made: stop the batch.
+                # The manifest of the last checkpoint, if any, is still whole.
+                raise OutputError(error.message, source=error.source,
+                                  hint=f"{error.hint}, then run the batch again: the "
+                                       "handouts made so far are kept") from None
             self.last_checkpoint, self.dirty = now, False
 
     # the print file, in print order ----------------------------------------------------
@@ -581,7 +318,10 @@ def _bcp47(locale: str) -> str:
 def run_batch(options: BatchOptions, progress: Progress | None = None,
               clock: Callable[[], float] = time.perf_counter) -> BatchResult:
     """Make every row of the patient list. Raises HandoutError (InputError, BrandError)
-    when the input as a whole is unusable; then nothing has been written."""
+    when the input as a whole is unusable, and OutputError when the out-dir cannot be
+    written or another batch is writing to it; then nothing has been written (but the
+    out-dir, its lock and key files). A manifest that cannot be written later also stops
+    the batch with an OutputError."""
     started = clock()
     progress = progress or NoProgress()
     if options.manifest_format not in MANIFEST_FORMATS:
@@ -593,6 +333,19 @@ def run_batch(options: BatchOptions, progress: Progress | None = None,
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError("is a file, not a folder", source=str(out_dir), field="--out-dir",
                          hint="give a folder for the handouts (it is made if missing)")
+    make_folder(out_dir)
+    with OutDirLock(out_dir):        # before anything is written into the out-dir
+        return _locked(options, patients, brand, progress, started, clock)
+
+
+def _locked(options: BatchOptions, patients: PatientList, brand: Brand, progress: Progress,
+            started: float, clock: Callable[[], float]) -> BatchResult:
+    # Every file the batch must write is checked before any work, so that a folder in the
+    # way of print.pdf or a file in the way of handouts/ stops the batch, not row 300.
+    check_target(options.manifest_path)
+    check_target(options.print_path)
+    make_folder(options.out_dir / HANDOUTS_DIR)
+    secret = folder_secret(options.key_path)
     setup = _WorkerSetup(options.brand_path, options.today, options.handout, options.out_dir,
                          options.name, _locales(patients),
                          nice=WORKER_NICE if options.print_file and options.workers > 0 else 0,
@@ -612,7 +365,8 @@ def run_batch(options: BatchOptions, progress: Progress | None = None,
     if options.workers > 0:      # workers start (and warm up) while the rows are checked
         pool = [_Worker(context, setup) for _ in range(min(options.workers, len(patients.rows)))]
     try:
-        return _run(options, patients, brand, progress, setup, context, pool, started, clock)
+        return _run(options, patients, brand, progress, setup, context, pool, started, clock,
+                    secret)
     finally:
         for worker in pool:
             if worker.process.is_alive() or worker.process.exitcode is None:
@@ -633,14 +387,12 @@ def _locales(patients: PatientList) -> tuple[str, ...]:
 
 def _run(options: BatchOptions, patients: PatientList, brand: Brand, progress: Progress,
          setup: _WorkerSetup, context, pool: list[_Worker], started: float,
-         clock: Callable[[], float]) -> BatchResult:
+         clock: Callable[[], float], secret: bytes) -> BatchResult:
     out_dir = options.out_dir
-    planned = plan(options, patients, brand)
-    (out_dir / HANDOUTS_DIR).mkdir(parents=True, exist_ok=True)
+    planned = plan(options, patients, brand, secret)
     remove_temporaries(out_dir)
     remove_temporaries(out_dir / HANDOUTS_DIR)
-    if options.print_path.exists():
-        options.print_path.unlink()          # rebuilt below; never left stale
+    remove_file(options.print_path)          # rebuilt below; never left stale
     run = _Run(options, planned, progress, brand)
     progress.start(len(planned), sum(1 for p in planned if p.outcome.status != PENDING))
     for item in planned:                     # rows that failed their checks, and skipped ones
@@ -664,10 +416,13 @@ def _run(options: BatchOptions, patients: PatientList, brand: Brand, progress: P
             pass
     except KeyboardInterrupt:
         result.interrupted = True
+        progress.close()
         run.checkpoint(force=True)
         result.seconds = clock() - started
-        progress.close()
         return result
+    except OutputError:
+        progress.close()         # the error line must not land on the progress bar's
+        raise
     progress.close()
     result.print_error = run.print_error
     if run.print_file is not None and run.print_file.handouts:
@@ -677,14 +432,29 @@ def _run(options: BatchOptions, patients: PatientList, brand: Brand, progress: P
             result.print_path = options.print_path
             result.print_handouts = run.print_file.handouts
             result.print_pages = run.print_file.pages
-        except OSError as error:
-            result.print_error = (f"{PRINT_FILE} could not be written ({error.strerror or error}) "
-                                  "(check the free space of the output folder, then run the "
-                                  "batch again: the handouts made are kept)")
+        except OutputError as error:
+            result.print_error = (f"{error.source}: {error.message} ({error.hint}, then run "
+                                  "the batch again: the handouts made are kept)")
     run.checkpoint(force=True)
+    result.leftover = _leftover(options, planned)
     result.seconds = clock() - started
     return result
 
 
+def _leftover(options: BatchOptions, planned: list[_Planned]) -> list[str]:
+    """The PDFs in handouts/ that no row of this list made or skipped, by name: a print
+    room that prints the folder would otherwise hand out another list's patients'."""
+    ours = {Path(item.outcome.file).name.casefold() for item in planned
+            if item.outcome.status in (MADE, SKIPPED)}
+    try:
+        names = sorted(path.name for path in (options.out_dir / HANDOUTS_DIR).iterdir()
+                       if path.suffix.lower() == ".pdf" and not path.name.startswith(".")
+                       and path.is_file())
+    except OSError:
+        return []
+    return [name for name in names if name.casefold() not in ours]
+
+
 __all__ = ["BatchOptions", "BatchResult", "RowOutcome", "run_batch", "plan", "print_order",
-           "render_key", "HANDOUTS_DIR", "PRINT_FILE", "MADE", "SKIPPED", "FAILED", "PENDING"]
+           "render_key", "HANDOUTS_DIR", "PRINT_FILE", "KEY_FILE", "LOCK_FILE", "MADE",
+           "SKIPPED", "FAILED", "PENDING", "WARM_UP"]

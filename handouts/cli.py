@@ -212,6 +212,8 @@ def _batch(args: argparse.Namespace) -> int:
     if result.print_error:
         print(f"error: {result.print_error}", file=sys.stderr)
     print(f"wrote {result.manifest_path}")
+    if result.leftover_warning:
+        print(f"warning: {result.leftover_warning}", file=sys.stderr)
     return EXIT_SOME_FAILED if result.failed or result.print_error else EXIT_OK
 
 

@@ -55,3 +55,8 @@ class TemplateError(HandoutError):
 
 class MissingGlyphError(HandoutError):
     """A character that no font in the fallback chain covers."""
+
+
+class OutputError(HandoutError):
+    """A file or folder that cannot be written (permissions, a full or read-only disk, a
+    folder or a file in the way); the message names the path and the fix."""

@@ -1,60 +1,240 @@
-"""Output stage: the only module that writes files.
+"""Output stage: the only module that writes files (besides the batch's lock, batch_lock).
 
 Every file is written atomically: to a temporary file in the same folder, flushed to
 disk, then renamed over the final name. A crash at any moment leaves either the old
 file or the complete new one, never a truncated file under the final name.
+
+Every operating-system error on the way (permission denied, a read-only or full disk, a
+folder where the file should be, a file where a folder should be, a name too long)
+becomes one OutputError naming the path and the fix, and leaves no temporary behind:
+fail closed, never a traceback and never half a file.
 """
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import json
 import os
 import re
+import secrets
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from .errors import OutputError
 
-def write_atomic(path: str | Path, data: bytes) -> Path:
-    """Write bytes to path atomically; the temporary file is removed on any failure."""
-    with atomic_file(path) as stream:
+#: errno -> (what is wrong, the fix), worded for a print room, not for a programmer.
+_REASONS = {
+    errno.EACCES: ("permission denied", "choose a folder you can write to, or ask for write access"),
+    errno.EPERM: ("permission denied", "choose a folder you can write to, or ask for write access"),
+    errno.EROFS: ("the disk is read-only", "choose a folder on a disk that can be written to"),
+    errno.ENOSPC: ("the disk is full", "free some space on the disk, or choose a folder on another disk"),
+    errno.EDQUOT: ("your disk quota is used up",
+                   "free some of your space, or ask for a larger quota"),
+    errno.EFBIG: ("the file is too large for this disk", "choose a folder on another disk"),
+    errno.ENAMETOOLONG: ("the name is too long",
+                         "choose a shorter file name, or a folder with a shorter path"),
+    errno.EISDIR: ("there is a folder with that name",
+                   "remove or rename that folder, or choose another file name"),
+    errno.ENOTDIR: ("a part of the path is a file, not a folder",
+                    "rename or move that file, or choose another folder"),
+    errno.EEXIST: ("a file is in the way of a folder to make",
+                   "rename or move that file, or choose another folder"),
+    errno.ELOOP: ("the path has too many symbolic links", "choose another folder"),
+    errno.EIO: ("the disk reported an input/output error",
+                "check the disk, or choose a folder on another disk, then try again"),
+}
+_DEFAULT_HINT = "check the folder and the disk, then try again"
+_NAME_MAX = 255
+
+
+def output_error(error: OSError, path: str | Path, *, name: str | None = None,
+                 verb: str = "written") -> OutputError:
+    """One line for an OS error on `path`: `out/a.pdf: cannot be written: the disk is full
+    (free some space ...)`. `name` is how the message shows the path (default: as given)."""
+    reason, hint = _REASONS.get(error.errno, (None, _DEFAULT_HINT))
+    if reason is None:
+        reason = (error.strerror or type(error).__name__).lower()
+    return OutputError(f"cannot be {verb}: {reason}", source=name or str(path), hint=hint)
+
+
+def _file_in_the_way(component: Path, shown: str) -> OutputError:
+    return OutputError(f"cannot be written: {component} is a file, not a folder",
+                       source=shown, hint="rename or move that file, or choose another folder")
+
+
+def make_folder(folder: str | Path, *, name: str | None = None) -> Path:
+    """Make `folder` and its missing parents, as today; a regular file where a folder is
+    wanted (the folder itself or any parent) is an OutputError, like every OS error."""
+    folder = Path(folder)
+    shown = name or str(folder)
+    try:
+        for component in (folder, *folder.parents):
+            if component.exists():
+                if not component.is_dir():
+                    if component == folder:
+                        raise OutputError("cannot be written: it is a file, not a folder",
+                                          source=shown, hint="rename or move that file, or "
+                                                             "choose another folder")
+                    raise _file_in_the_way(component, shown)
+                break
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise output_error(error, folder, name=shown) from None
+    return folder
+
+
+def check_target(path: str | Path, *, name: str | None = None) -> Path:
+    """Refuse early, before any work, a file that could not be written: a folder at its
+    name, or a file where one of its folders should be. Writes nothing."""
+    path = Path(path)
+    shown = name or str(path)
+    try:
+        if path.is_dir():
+            raise output_error(OSError(errno.EISDIR, "Is a directory"), path, name=shown)
+        for component in path.parents:
+            if component.exists():
+                if not component.is_dir():
+                    raise _file_in_the_way(component, shown)
+                break
+    except OSError as error:
+        raise output_error(error, path, name=shown) from None
+    return path
+
+
+def write_atomic(path: str | Path, data: bytes, *, name: str | None = None) -> Path:
+    """Write bytes to path atomically; the temporary file is removed on any failure, and an
+    OS error is raised as an OutputError (see atomic_file)."""
+    with atomic_file(path, name=name) as stream:
         stream.write(data)
     return Path(path)
 
 
 @contextmanager
-def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
+def atomic_file(path: str | Path, *, name: str | None = None) -> Iterator[BinaryIO]:
     """A binary file to write that appears under `path` only when the block completes:
     written to a temporary file in the same folder, flushed to disk, then renamed. On any
-    failure the temporary file is removed and `path` is untouched."""
+    failure the temporary file is removed and `path` is untouched; an OSError (in here or
+    in the block, which writes to the disk through the stream) becomes an OutputError
+    naming the path (`name`, default: the path as given) and the fix."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
-                                         dir=path.parent)
+    shown = name or str(path)
+    check_target(path, name=shown)
+    make_folder(path.parent, name=shown)
+    temporary = None
     try:
-        # mkstemp makes the file private (0600); give it the permissions any new file of
-        # the user's gets, so a print room's other accounts can read what its umask allows.
-        os.fchmod(handle, 0o666 & ~_umask())
-        with os.fdopen(handle, "wb") as stream:
+        _check_name_length(path)
+        handle, temporary = tempfile.mkstemp(prefix=_temporary_prefix(path.name),
+                                             suffix=".part", dir=path.parent)
+        try:
+            # mkstemp makes the file private (0600); give it the permissions any new file
+            # of the user's gets, so a print room's other accounts can read what its umask
+            # allows.
+            os.fchmod(handle, 0o666 & ~_umask())
+            stream = os.fdopen(handle, "wb")
+        except BaseException:
+            os.close(handle)
+            raise
+        with stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
+    except BaseException as error:
+        if temporary is not None:
+            _unlink_quietly(temporary)
+        if isinstance(error, OSError):
+            raise output_error(error, path, name=shown) from None
         raise
+
+
+def _check_name_length(path: Path) -> None:
+    """A name the folder cannot hold fails before anything is written (not after the
+    whole file was written under its temporary name)."""
+    try:
+        limit = os.pathconf(path.parent, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        limit = _NAME_MAX
+    if len(os.fsencode(path.name)) > limit:
+        raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), str(path))
+
+
+def _temporary_prefix(name: str) -> str:
+    """`.NAME.`, shortened so the temporary's name (8 random characters and `.part`
+    added) fits where the final name fits."""
+    shortened = name.encode("utf-8", "surrogateescape")[:_NAME_MAX - 24]
+    return "." + shortened.decode("utf-8", "ignore") + "."
+
+
+def _unlink_quietly(path: str | Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:       # already gone, or the folder lost its permissions meanwhile
+        pass
+
+
+def remove_file(path: str | Path, *, name: str | None = None) -> None:
+    """Delete a file if it is there; an OS error (a folder at its name, a read-only disk)
+    becomes an OutputError."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        if error.errno == errno.EPERM and Path(path).is_dir():   # macOS says EPERM here
+            error = OSError(errno.EISDIR, "Is a directory")
+        raise output_error(error, path, name=name) from None
 
 
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def folder_secret(path: str | Path, size: int = 32) -> bytes:
+    """A random key kept in `path` (mode 0600), made the first time and read back on
+    every later run. Created under a temporary name and linked into place, so a crash
+    leaves either no key or a whole one; a damaged key (wrong length) is replaced, which
+    only means that nothing an earlier run made is trusted."""
+    path = Path(path)
+    try:
+        key = path.read_bytes()
+        if len(key) == size:
+            return key
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        raise output_error(error, path, verb="read") from None
+    key = secrets.token_bytes(size)
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
+                                             dir=path.parent)     # 0600: for us only
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(key)
+            stream.flush()
+            os.fsync(stream.fileno())
+        try:
+            os.link(temporary, path)            # never over a key another run just made
+        except FileExistsError:
+            existing = path.read_bytes()
+            if len(existing) == size:
+                return existing
+            os.replace(temporary, path)         # the damaged key
+        except OSError as error:
+            if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+                raise
+            os.replace(temporary, path)         # a file system without hard links
+    except OSError as error:
+        raise output_error(error, path) from None
+    finally:
+        if temporary is not None:
+            _unlink_quietly(temporary)
+    return key
 
 
 # -- safe file names ---------------------------------------------------------------------
@@ -140,6 +320,7 @@ def manifest_bytes(entries: list[dict], fmt: str, *, source: str = "") -> bytes:
 
 
 def write_manifest(path: str | Path, entries: list[dict], fmt: str, *, source: str = "") -> Path:
+    """Raises OutputError when the manifest cannot be written (the earlier one stays)."""
     return write_atomic(path, manifest_bytes(entries, fmt, source=source))
 
 

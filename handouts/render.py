@@ -89,7 +89,8 @@ def prepare(job: Job, document: Document | None = None) -> Prepared:
         check_patient_text(job, bundle.id)
         document = build_document(job, bundle)
     layout = HandoutLayout(job.brand, bundle.id, bundle.direction == "rtl", job.page_size_name)
-    check_covered(LAYOUT_CHARACTERS + job.brand.name + "".join(job.brand.address), bundle.id)
+    check_covered(LAYOUT_CHARACTERS + job.brand.name + "".join(job.brand.address), bundle.id,
+                  "the clinic's name or address")
     title = document.title
     if job.name_in_metadata and job.patient_name:
         title = f"{title} – {job.patient_name}"
@@ -145,7 +146,8 @@ def build_document(job: Job, bundle: LocaleBundle) -> Document:
     markup = render_markup(job.handout, bundle, template_context(job, bundle))
     document = parse_markup(markup, source=f"templates/{job.handout}/handout.xml.j2")
     furniture = [s.text for cell in document.footer + (document.blank_page,) for s in cell]
-    check_covered(document.text() + "".join(furniture), bundle.id)
+    check_covered(document.text() + "".join(furniture), bundle.id,
+                  "the handout's text (the template, its translation or a formatted value)")
     return document
 
 
@@ -179,16 +181,29 @@ def check_patient_text(job: Job, locale: str) -> None:
                          hint="replace or remove unusual characters")
 
 
-def check_covered(text: str, locale: str) -> None:
+def check_covered(text: str, locale: str, what: str) -> None:
     """check_coverage(text, locale=locale), skipped when every character of the text
-    passed it before. When one is new the whole text is checked, so an error is the
-    same as without the cache (the first character not covered, in the text's context)."""
+    passed it before. The error names the character and `what` the text is, never the
+    text around it: a handout's text holds the patient's values."""
     covered = _covered.get(locale, frozenset())
     characters = set(text)
     if characters <= covered:
         return
-    check_coverage(text, locale=locale)
+    try:
+        check_coverage(text, locale=locale)
+    except MissingGlyphError as error:
+        char = next(c for c in dict.fromkeys(text) if not _covers(c, locale))
+        raise MissingGlyphError(f"no font covers U+{ord(char):04X} in {what}", field="text",
+                                hint=error.hint) from None
     _covered[locale] = covered | characters
+
+
+def _covers(char: str, locale: str) -> bool:
+    try:
+        check_coverage(char, locale=locale)
+    except MissingGlyphError:
+        return False
+    return True
 
 
 def template_context(job: Job, bundle: LocaleBundle) -> dict:

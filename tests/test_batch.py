@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handouts import batch, layout, output
+from handouts import batch, batch_workers, layout, output
 from handouts.batch import BatchOptions, run_batch
 from handouts.cli import main
-from handouts.errors import HandoutError
+from handouts.errors import HandoutError, OutputError
 from handouts.i18n import load_locale, shipped_locales
 from handouts.records import job_from_fields
 from handouts.render import PrintFile, prepare, render, render_counted, render_for_print
@@ -103,7 +103,7 @@ def thirty_rows() -> list[dict]:
     rows[9]["locale"] = "xx"                      # an unknown locale
     rows[14]["rh"] = ""                           # a missing required field
     rows[19]["contraception"] = "maybe"           # an unknown option value
-    rows[24]["patient_name"] = "Maria \ue000"      # a character no font covers
+    rows[24]["patient_name"] = "Maria \ue000"      # a private-use character
     return rows
 
 
@@ -126,9 +126,9 @@ def expected_errors() -> list[str]:
         f"patients.csv:{line_of(19)}: contraception: 'maybe' is not one of avoid, trying, "
         "undecided (avoid = no pregnancy for now, trying = try again when ready, "
         "undecided = talk at follow-up)",
-        f"patients.csv:{line_of(24)}: patient_name: no font covers U+E000 (character 7) "
-        "(replace or remove that character, or add a font that covers it to "
-        "fonts/manifest.toml)",
+        f"patients.csv:{line_of(24)}: patient_name: contains U+E000 (a private-use "
+        "character) at character 7 (remove it: it has no agreed meaning and may print as "
+        "something else)",
     ]
 
 
@@ -300,7 +300,7 @@ def test_a_failed_rename_leaves_no_file_under_the_final_name(tmp_path, monkeypat
     def refuse(*_):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(output.os, "replace", refuse)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError):
         output.write_atomic(tmp_path / "a.pdf", b"%PDF-1.4 ...")
     assert list(tmp_path.iterdir()) == []
 
@@ -310,7 +310,7 @@ def test_a_failed_write_keeps_the_old_file_whole(tmp_path, monkeypatch):
     def fail(*_):
         raise OSError(5, "Input/output error")
     monkeypatch.setattr(output.os, "fsync", fail)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError):
         output.write_atomic(target, b"new but never finished")
     assert target.read_bytes() == b"old and complete"
     assert [p.name for p in tmp_path.iterdir()] == ["a.pdf"]
@@ -329,9 +329,8 @@ def test_a_row_whose_file_cannot_be_written_fails_alone(tmp_path, monkeypatch):
     result = run_batch(options_for(tmp_path, workers=0))
     assert (result.made, result.failed) == (2, 1)
     assert result.errors == [
-        "patients.csv:3: handouts/W-1.pdf could not be written (No space left on device) "
-        "(check the free space and permissions of the output folder, then run the batch "
-        "again)"]
+        "patients.csv:3: handouts/W-1.pdf: cannot be written: the disk is full (free some "
+        "space on the disk, or choose a folder on another disk, then run the batch again)"]
     assert sorted(p.name for p in (tmp_path / "out" / "handouts").iterdir()) == [
         "W-0.pdf", "W-2.pdf"]
     assert footer_labels(tmp_path / "out" / "print.pdf") == ["W-0", "W-0", "W-2", "W-2"]
@@ -347,9 +346,11 @@ def test_a_print_file_torn_while_writing_never_appears(tmp_path, monkeypatch):
     result = run_batch(options_for(tmp_path, workers=0))
     assert result.made == 2 and result.print_path is None
     assert result.print_error == (
-        "print.pdf could not be written (No space left on device) (check the free space of "
-        "the output folder, then run the batch again: the handouts made are kept)")
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["handouts", "manifest.csv"]
+        f"{tmp_path / 'out' / 'print.pdf'}: cannot be written: the disk is full (free some "
+        "space on the disk, or choose a folder on another disk, then run the batch again: "
+        "the handouts made are kept)")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        ".handouts-key", ".handouts.lock", "handouts", "manifest.csv"]
 
 
 def test_temporaries_left_by_a_killed_run_are_cleaned_up(tmp_path):
@@ -367,13 +368,13 @@ def test_a_worker_that_dies_fails_its_row_not_the_batch(tmp_path, monkeypatch, w
     monkeypatch.setattr(batch, "PRINT_WINDOW", window)   # 1: rows wait for the print file
     rows = [{**PATIENT, "record_id": f"X-{i}"} for i in range(5)]
     write_csv(tmp_path / "patients.csv", rows)
-    real = batch.render_for_print            # what workers call when there is a print file
+    real = batch_workers.render_for_print    # what workers call when there is a print file
 
     def crash_on_x2(job):
         if job.record_id == "X-2":
             os.kill(os.getpid(), signal.SIGKILL)
         return real(job)
-    monkeypatch.setattr(batch, "render_for_print", crash_on_x2)
+    monkeypatch.setattr(batch_workers, "render_for_print", crash_on_x2)
     result = run_batch(options_for(tmp_path, workers=2))
     assert (result.made, result.failed) == (4, 1)
     assert result.errors == [

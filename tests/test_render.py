@@ -155,3 +155,12 @@ def test_patient_box_has_one_bar_on_the_labels_side(make_job, locale):
     bars = _thick_vertical_rules(render(make_job(locale=locale)))
     assert len(bars) == 1
     assert (bars[0] > 400) == (locale == "ar")
+
+
+def test_a_character_no_font_covers_is_named_never_quoted_with_its_text(make_job, brand):
+    from handouts.errors import MissingGlyphError
+    with pytest.raises(MissingGlyphError) as caught:
+        render(make_job(brand=replace(brand, name="Zyxwq Clinic \U00013000")))
+    assert str(caught.value).startswith("text: no font covers U+13000 in the clinic's name or "
+                                        "address (locale en: add a font")
+    assert "Zyxwq" not in str(caught.value)
