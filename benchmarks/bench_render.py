@@ -25,14 +25,17 @@ from handouts.cli import SAMPLE_PATIENT, SAMPLE_TODAY  # noqa: E402
 from handouts.i18n import shipped_locales  # noqa: E402
 from handouts.records import job_from_fields  # noqa: E402
 from handouts.render import render  # noqa: E402
-from handouts.resources import EXAMPLE_BRAND  # noqa: E402
+from handouts.resources import EXAMPLE_BRAND, PROJECT_DIR  # noqa: E402
+
+#: Patient handouts, not samples: the example clinic's values without its sample mark.
+BRAND = PROJECT_DIR / "tests" / "data" / "brands" / "test-clinic.toml"
 
 NAMES = ["Maria Example", "Ana López", "Nguyễn Thị Lan", "Fatima Haddad", "Li Wei",
          "Olena Kovalenko", "Priya Sharma", "Aisha Bello"]
 
 
 def jobs(locale: str, count: int) -> list:
-    brand = load_brand(EXAMPLE_BRAND)
+    brand = load_brand(BRAND if BRAND.exists() else EXAMPLE_BRAND)
     today = date.fromisoformat(SAMPLE_TODAY)
     return [job_from_fields({**SAMPLE_PATIENT, "locale": locale,
                              "patient_name": NAMES[i % len(NAMES)],

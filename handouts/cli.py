@@ -148,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in lines:
             print(f"error: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:         # `locales list | head`: the reader has what it wanted
+        sys.stdout = open(os.devnull, "w")
+        return EXIT_OK
     return EXIT_OK
 
 
