@@ -53,6 +53,7 @@ from .batch_workers import (FAILED, MADE, PENDING, SKIPPED, WARM_UP, _death_reas
 from .brand import Brand, load_brand
 from .errors import HandoutError, InputError, OutputError
 from .output import (atomic_file, check_target, folder_secret, make_folder, remove_file,
+                     sha256_file,
                      remove_temporaries, write_manifest)
 from .records import PatientList, read_patient_list
 from .render import PrintFile, negotiate
@@ -410,7 +411,8 @@ def _run(options: BatchOptions, patients: PatientList, brand: Brand, progress: P
                 pool.remove(worker)
                 worker.stop(force=True)
             run.run_pool(pool, context, setup)
-        if run.print_file is not None and run.print_cursor < len(run.order):
+        if run.print_file is not None and run.print_cursor < len(run.order) and \
+                any(p.outcome.status in (MADE, SKIPPED) for p in planned):
             progress.note(f"finishing {PRINT_FILE}")
         while run.print_one():
             pass
@@ -435,10 +437,29 @@ def _run(options: BatchOptions, patients: PatientList, brand: Brand, progress: P
         except OutputError as error:
             result.print_error = (f"{error.source}: {error.message} ({error.hint}, then run "
                                   "the batch again: the handouts made are kept)")
+    _remove_superseded(options, planned)
     run.checkpoint(force=True)
     result.leftover = _leftover(options, planned)
     result.seconds = clock() - started
     return result
+
+
+def _remove_superseded(options: BatchOptions, planned: list[_Planned]) -> None:
+    """A row that failed now but was made by an earlier run (same record id, other
+    values) must not leave its old handout to be printed: it is removed, and said so."""
+    for item in planned:
+        if item.outcome.status != FAILED or item.earlier is None:
+            continue
+        file, sha256 = item.earlier
+        path = options.out_dir / file
+        if sha256_file(path) != sha256:
+            continue             # not the file the earlier run made: left alone, reported
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        item.outcome.error += (f" ({file}, made by an earlier run from other values, was "
+                               "removed)")
 
 
 def _leftover(options: BatchOptions, planned: list[_Planned]) -> list[str]:

@@ -91,6 +91,7 @@ class _Planned:
     row: Row
     job: Job | None = None          # set for rows to make or skip (both go in the print file)
     for_print: object = None        # what a worker made for the print file, until printed
+    earlier: tuple[str, str] | None = None   # (file, sha256) an earlier run made for its id
 
 
 def render_key(brand: Brand, brand_path: Path, today: date, handout: str) -> str:
@@ -103,8 +104,9 @@ def render_key(brand: Brand, brand_path: Path, today: date, handout: str) -> str
     except OSError:
         pass
     digest.update(repr(brand).encode("utf-8", "backslashreplace"))
-    patterns = ("templates/**/*", "locales/*/LC_MESSAGES/*.po", "locales/*/review.toml",
-                "fonts/manifest.toml", "handouts/**/*.py")
+    patterns = ("templates/**/*", "locales/*.pot", "locales/*/LC_MESSAGES/*.po",
+                "locales/*/review.toml", "locales/*/settings.toml", "fonts/**/*",
+                "handouts/**/*.py")
     files = sorted({p for pattern in patterns for p in PROJECT_DIR.glob(pattern) if p.is_file()})
     for path in files:
         digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0")
@@ -133,10 +135,21 @@ def plan(options: BatchOptions, patients: PatientList, brand: Brand,
     used: dict[str, int] = {}
     planned = []
     for row in patients.rows:
-        locale_given = (row.fields.get("locale") or "").strip()
-        outcome = RowOutcome(line=row.line, record_id=row.record_id, locale=locale_given)
+        # The locale column is filled in once the tag is known to be a language: a name
+        # typed there must not reach the manifest.
+        outcome = RowOutcome(line=row.line, record_id=row.record_id, locale="")
+        try:
+            outcome.locale = negotiate((row.fields.get("locale") or "").strip())
+        except HandoutError:
+            pass
         item = _Planned(outcome, row)
         planned.append(item)
+        if row.record_id:
+            own = f"{HANDOUTS_DIR}/{handout_file_name(row.record_id, row.line)}"
+            before = earlier.get(own)
+            if before and before.get("status") in (MADE, SKIPPED) and before.get("sha256") \
+                    and before.get("record_id") == row.record_id:
+                item.earlier = (own, before["sha256"])
         try:
             job = job_from_row(row, brand=brand, today=options.today, source=options.name,
                                handout=options.handout)

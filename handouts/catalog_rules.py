@@ -35,9 +35,9 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 PERCENT = re.compile(r"%(%|\((\w+)\)s|\(?[\w ]{0,3})")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9A-Fa-f]+);)")
-#: English of at least this many letters (and three words) kept word for word is an
-#: oversight, unless the translator says it is kept on purpose (`# kept: why`).
-LONG_ENGLISH = 16
+#: English of at least this many letters left word for word is an oversight, unless the
+#: translator says it is kept on purpose (`# kept: why`): shorter ones are codes ("OK").
+ENGLISH_LETTERS = 4
 KEPT_COMMENT = re.compile(r"^\s*kept\b", re.IGNORECASE)
 PLURAL_SAMPLES = range(1200)
 SETTINGS_KEYS = {"digits": ("latin", "native")}
@@ -68,6 +68,10 @@ def read_settings(path: Path, where: str) -> tuple[LocaleSettings, list[Problem]
         return LocaleSettings(), []
     try:
         data = tomllib.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        return LocaleSettings(), [Problem(where, 0, "settings", f"cannot be read: "
+                                                               f"{exc.strerror or exc} (make it "
+                                                               "a readable file)")]
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
         return LocaleSettings(), [Problem(where, line, "settings", f"is not valid TOML: {exc} "
@@ -205,8 +209,8 @@ def _check_message(where, message, num_plurals, checker, locale_id, comments, se
         found += _markup(source, target)
         found += _bidi(target)
         found += _pofilter(checker, source, target)
-        if not kept and target == source and _is_long_english(source):
-            found.append(("untranslated", "is the English, unchanged (translate it; if it is "
+        if not kept and _same_words(target, source) and _is_words(source):
+            found.append(("untranslated", "is the English (translate it; if it is "
                                           "kept on purpose, a name or a code, add the "
                                           "translator comment '# kept: why' to the entry)"))
         if limit is not None and len(TAG.sub("", target)) > limit:
@@ -220,9 +224,24 @@ def _check_message(where, message, num_plurals, checker, locale_id, comments, se
     return problems
 
 
-def _is_long_english(source: str) -> bool:
-    words = PLACEHOLDER.sub(" ", TAG.sub(" ", source))
-    return sum(char.isalpha() for char in words) >= LONG_ENGLISH and len(words.split()) > 2
+def _words(text: str) -> str:
+    """The words of a string, as a reader compares them: no tags, placeholders, case,
+    punctuation or spacing."""
+    text = PLACEHOLDER.sub(" ", TAG.sub(" ", text)).casefold()
+    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
+
+
+def _same_words(target: str, source: str) -> bool:
+    return _words(target) == _words(source)
+
+
+def _is_words(source: str) -> bool:
+    return sum(char.isalpha() for char in _words(source)) >= ENGLISH_LETTERS
+
+
+def _unescaped(text: str) -> str:
+    """The text with literal '%%' removed: '%%(date)s' prints as text, not a date."""
+    return text.replace("%%", "")
 
 
 def _placeholders(source: str, target: str) -> list[tuple[str, str]]:
@@ -232,7 +251,8 @@ def _placeholders(source: str, target: str) -> list[tuple[str, str]]:
             problems.append(("printf", "a '%' must be written '%%' (every string is filled "
                                        "in with %(name)s values, where a single % breaks it)"))
             break
-    wanted, given = Counter(PLACEHOLDER.findall(source)), Counter(PLACEHOLDER.findall(target))
+    wanted = Counter(PLACEHOLDER.findall(_unescaped(source)))
+    given = Counter(PLACEHOLDER.findall(_unescaped(target)))
     for name in sorted(wanted - given):
         close = sorted(given - wanted)
         renamed = f" (it was renamed %({close[0]})s?)" if close else ""
@@ -263,8 +283,11 @@ def _digit_value(token: str, settings: LocaleSettings) -> str | None:
 
 
 def _number_tokens(text: str, settings: LocaleSettings) -> tuple[Counter, list[str]]:
-    text = TAG.sub(" ", PLACEHOLDER.sub(" ", text))
+    text = TAG.sub(" ", PLACEHOLDER.sub(" ", _unescaped(text)))
     values, undeclared = Counter(), []
+    # Fractions, superscripts, circled and Roman numbers write a number the comparison
+    # cannot read by value: refused unless the English has the same character.
+    values.update(c for c in text if unicodedata.category(c) in ("No", "Nl"))
     for token in NUMBER.findall(text):
         value = _digit_value(token, settings)
         if value is None:
@@ -284,6 +307,11 @@ def _numbers(source: str, target: str, settings: LocaleSettings) -> list[tuple[s
                             "locale has not declared (write Latin digits, or set digits = "
                             "\"native\" in the locale's settings.toml)")]
     keep = ", ".join(sorted(wanted.elements(), key=_numeric)) or "no numbers"
+    other = [c for c in (given - wanted) if not "0" <= c[0] <= "9"]
+    if other:
+        return [("numbers", f"{other[0]!r} ({unicodedata.name(other[0], 'a number sign')}) "
+                            f"writes a number the check cannot compare (write it in digits; "
+                            f"keep {keep})")]
     problems = [("numbers", f"{value!r} is not in the English (keep {keep})")
                 for value in sorted((given - wanted).elements(), key=_numeric)]
     problems += [("numbers", f"{value!r} of the English is missing (keep {keep})")
@@ -292,6 +320,8 @@ def _numbers(source: str, target: str, settings: LocaleSettings) -> list[tuple[s
 
 
 def _numeric(value: str) -> tuple:
+    if not "0" <= value[0] <= "9":
+        return (float(unicodedata.numeric(value, 0)),)
     return tuple(int(part) for part in value.split("."))
 
 
@@ -304,7 +334,32 @@ def _tags(source: str, target: str) -> list[tuple[str, str]]:
                  for tag in sorted(wanted - given)]
     if not problems and not _balanced(target):
         problems.append(("xmltags", f"the tags are not closed in order ({keep})"))
+    if not problems:
+        wanted, given = _enclosing(source), _enclosing(target)
+        present = {name for name, _ in given}
+        for name, tags in sorted(set(wanted) - set(given)):
+            if name not in present:
+                continue        # a missing placeholder is the printf rule's
+            inside = " ".join(f"<{t}>" for t in tags) or "no tag"
+            problems.append(("xmltags", f"%({name})s must be inside {inside} as in the English "
+                                        "(keep each placeholder inside the same tags)"))
     return problems
+
+
+def _enclosing(text: str) -> Counter:
+    """Each placeholder with the tags around it: <phone>%(number)s</phone> keeps a number
+    whole and left to right, so the placeholder must stay inside its tags."""
+    found, stack = Counter(), []
+    for token in re.finditer(rf"{TAG.pattern}|{PLACEHOLDER.pattern}", _unescaped(text)):
+        tag = token.group(0)
+        if token.group(1):
+            found[(token.group(1), tuple(stack))] += 1
+        elif tag.startswith("</"):
+            if stack:
+                stack.pop()
+        elif not tag.endswith("/>"):
+            stack.append(tag[1:-1])
+    return found
 
 
 def _balanced(text: str) -> bool:

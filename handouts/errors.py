@@ -9,6 +9,8 @@ input there on purpose (a bad date they typed, never a name).
 """
 from __future__ import annotations
 
+import re
+
 
 class HandoutError(Exception):
     """A problem with the user's input, with its location and a hint on how to fix it."""
@@ -60,3 +62,29 @@ class MissingGlyphError(HandoutError):
 class OutputError(HandoutError):
     """A file or folder that cannot be written (permissions, a full or read-only disk, a
     folder or a file in the way); the message names the path and the fix."""
+
+
+#: A value typed in the wrong place is quoted back only when it looks like a code.
+MAX_SHOWN = 24
+_CODE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                             "0123456789 ._:/+-")
+
+
+def shown(value: str) -> str:
+    """A user's value quoted for an error message when it looks like a code (a date, a
+    choice, a tag), else described: a patient's name typed in a date or language column
+    must not come back in an error, a log or a manifest.
+
+    >>> shown("2026-13-01"), shown("maybe"), shown("3 weeks"), shown("es-MX")
+    ("'2026-13-01'", "'maybe'", "'3 weeks'", "'es-MX'")
+    >>> shown("maria lopez"), shown("李小龙"), shown("Ana Pérez")
+    ('the value (11 characters, not shown)', 'the value (3 characters, not shown)', 'the value (9 characters, not shown)')
+    """
+    looks_like_code = len(value) <= MAX_SHOWN and set(value) <= _CODE_CHARACTERS and (
+        any(c.isdigit() for c in value)                  # a date, a time, 3w, MRN 12
+        or re.fullmatch(r"[a-z][a-z-]*", value)           # a choice: maybe, not-given
+        or re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,8})+", value))   # a tag: es-MX
+    if looks_like_code:
+        return repr(value)
+    return f"the value ({len(value)} characters, not shown)"
+

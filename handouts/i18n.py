@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po
 from babel.units import format_unit
 from babel.numbers import format_decimal
 
-from .errors import LocaleError
+from .errors import LocaleError, shown
 from .review import ReviewStatus, read_review, review_path
 from . import resources
 
@@ -113,7 +113,7 @@ def negotiate(requested: str, available: tuple[str, ...] | None = None) -> str:
     try:
         want = _maximize(requested)
     except ValueError:
-        raise LocaleError(f"{requested!r} is not a language tag", field="locale",
+        raise LocaleError(f"{shown(requested)} is not a language tag", field="locale",
                           hint="use a tag such as en, es, zh-Hant or pt-BR") from None
     best, best_score = None, 0
     for candidate in available:
@@ -124,7 +124,7 @@ def negotiate(requested: str, available: tuple[str, ...] | None = None) -> str:
         if score > best_score:
             best, best_score = candidate, score
     if best is None:
-        raise LocaleError(f"{requested!r} is not a shipped language", field="locale",
+        raise LocaleError(f"{shown(requested)} is not a shipped language", field="locale",
                           hint="use one of: " + ", ".join(available))
     return best
 
@@ -149,7 +149,8 @@ def load_locale(locale_id: str, locales_dir: Path | None = None, *,
         raise LocaleError(f"no catalog for {locale_id!r}", source=_rel(po_path),
                           hint="create it with: python generate.py locales new " + locale_id)
     catalog, problems = _checked_catalog(locale_id, locales_dir)
-    if catalog is None or (problems and not allow_fallback):
+    header_broken = any(p.rule == "plural-forms" and p.line == 1 for p in problems)
+    if catalog is None or header_broken or (problems and not allow_fallback):
         raise CatalogRefused(problems, locale_id)
     formats = Locale.parse(FORMATS_FROM.get(locale_id, locale_id))
     english = {p.line for p in problems if p.rule in BREAKS_THE_PAGE} if allow_fallback else set()
@@ -213,7 +214,12 @@ def _checked_catalog(locale_id: str, locales_dir: Path):
                                                    f"{locale_id})"),)
     digest = hashlib.sha256(locale_id.encode() + b"\0")
     for path in (po_path, pot_path, settings_path):
-        digest.update(path.read_bytes() if path.exists() else b"-")
+        try:
+            digest.update(path.read_bytes() if path.exists() else b"-")
+        except OSError as exc:
+            return None, (Problem(_rel(path), 0, "unreadable",
+                                  f"cannot be read: {exc.strerror or exc} (make it a readable "
+                                  "file, or remove it if it is not needed)"),)
         digest.update(b"\0")
     key = digest.hexdigest()
     if key in _checks:

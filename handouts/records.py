@@ -11,7 +11,8 @@ from datetime import date, datetime, timedelta
 from typing import Mapping
 
 from .brand import Brand
-from .errors import HandoutError, InputError
+from .characters import first_refused, reason_refused
+from .errors import HandoutError, InputError, LocaleError, shown
 
 DEFAULT_HANDOUT = "miscarriage-recovery"
 CONTRACEPTION_PLANS = ("avoid", "trying", "undecided")
@@ -25,6 +26,7 @@ MAX_RECORD_ID = 32
 JOB_FIELDS = ("record_id", "locale", "patient_name", "discharge_date", "wait",
               "contraception", "follow_up", "rh", "clinician", "note", "paper")
 REQUIRED_FIELDS = ("locale", "discharge_date", "wait", "contraception", "follow_up", "rh")
+RECORD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,%d}" % (MAX_RECORD_ID - 1))
 
 
 @dataclass(frozen=True)
@@ -85,15 +87,26 @@ def initials(name: str) -> str:
 def job_from_fields(values: Mapping[str, str | None], *, brand: Brand, today: date,
                     handout: str = DEFAULT_HANDOUT, name_in_metadata: bool = False,
                     allow_fallback: bool = False) -> Job:
-    """Build a Job from text fields as typed by a user (command line, CSV, form, JSON)."""
+    """Build a Job from text fields as typed by a user (command line, CSV, form, JSON).
+
+    Fails closed: every value is first checked for characters that may not be printed
+    (see `handouts.characters`), and no error quotes a patient's name, a note or a
+    clinician's name.
+    """
     unknown = sorted(k for k in values if k not in JOB_FIELDS)
     if unknown:
-        raise InputError(f"unknown field {unknown[0]!r}", field=unknown[0],
-                         hint="known fields: " + ", ".join(JOB_FIELDS))
+        raise _unknown_field(unknown[0])
+    for name in JOB_FIELDS:
+        check_characters(values.get(name) or "", name)
     clean = {k: (values.get(k) or "").strip() for k in JOB_FIELDS}
     for name in REQUIRED_FIELDS:
         if not clean[name]:
             raise InputError("is required", field=name, hint=_HINTS[name])
+    if not _LANGUAGE_TAG.fullmatch(clean["locale"]):
+        # Checked here for its shape only (i18n picks the catalog), so that what is
+        # plainly not a tag, e.g. a name in the wrong column, is never quoted back.
+        raise LocaleError(f"{shown(clean['locale'])} is not a language tag", field="locale",
+                          hint="use a tag such as en, es, zh-Hant or pt-BR")
 
     discharge = parse_date(clean["discharge_date"], "discharge_date")
     wait = parse_wait(clean["wait"], discharge)
@@ -102,15 +115,14 @@ def job_from_fields(values: Mapping[str, str | None], *, brand: Brand, today: da
     rh = _choice(clean["rh"], "rh", RH_STATUSES)
     paper = clean["paper"].lower()
     if paper and paper not in ("letter", "a4"):
-        raise InputError(f"{clean['paper']!r} is not a paper size", field="paper",
+        raise InputError(f"{shown(clean['paper'])} is not a paper size", field="paper",
                          hint="use letter or a4, or leave it empty to follow the clinic's country")
     name = _bounded_text(clean["patient_name"], "patient_name", MAX_NAME)
     note = _bounded_text(clean["note"], "note", MAX_NOTE)
     clinician = _bounded_text(clean["clinician"], "clinician", MAX_NAME)
     record_id = clean["record_id"]
-    if record_id and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,%d}" % (MAX_RECORD_ID - 1),
-                                      record_id):
-        raise InputError(f"{record_id!r} is not a record id", field="record_id",
+    if record_id and not RECORD_ID.fullmatch(record_id):
+        raise InputError(f"{shown(record_id)} is not a record id", field="record_id",
                          hint=f"use up to {MAX_RECORD_ID} letters, digits, '.', '_' or '-'")
     return Job(brand=brand, locale=clean["locale"], today=today, discharge_date=discharge,
                wait=wait, contraception=contraception, follow_up=follow_up, rh=rh,
@@ -118,6 +130,56 @@ def job_from_fields(values: Mapping[str, str | None], *, brand: Brand, today: da
                paper=paper, handout=handout, name_in_metadata=name_in_metadata,
                allow_fallback=allow_fallback)
 
+
+#: Why each kind of refused character matters, for the fix in the error message.
+_CHARACTER_HINTS = {
+    "a bidi control": "remove it: it can make the text read in another order than it was "
+                      "typed",
+    "a byte order mark": "remove it: it is invisible and means nothing inside a value",
+    "a noncharacter": "remove it: it is not a character that can be printed",
+    "a control character": "remove it: only letters, digits, punctuation and spaces can be "
+                           "printed",
+    "a lone surrogate (the input was not UTF-8)": "remove it, or retype the value as UTF-8 "
+                                                  "text",
+    "a private-use character": "remove it: it has no agreed meaning and may print as "
+                               "something else",
+    "an unassigned code point": "remove it: it is not a character yet and cannot be printed",
+}
+
+
+def check_characters(text: str, field_name: str) -> None:
+    r"""Refuse a value holding a character that may not be printed, naming the field and
+    the code point and never quoting the value. Tab, line feed and carriage return are
+    allowed (they are folded to a space).
+
+    >>> try:
+    ...     check_characters("Ana\u202eP", "patient_name")
+    ... except InputError as error:
+    ...     print(error.field, error.message)
+    patient_name contains U+202E RIGHT-TO-LEFT OVERRIDE (a bidi control) at character 4
+    """
+    bad = first_refused(text)
+    if bad is not None:
+        raise InputError(f"contains {bad.describe()}", field=field_name,
+                         hint=_CHARACTER_HINTS.get(bad.reason, "remove it"))
+
+
+#: How a field name may look to be quoted in an error (a key of a JSON object could be
+#: anything a user pasted, even a patient's name).
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+
+
+def _unknown_field(key: str) -> InputError:
+    hint = "known fields: " + ", ".join(JOB_FIELDS)
+    if isinstance(key, str) and _FIELD_NAME.fullmatch(key):
+        return InputError(f"unknown field {key!r}", field=key, hint=hint)
+    return InputError("has a field whose name is not a known field (the name is not shown)",
+                      hint=hint)
+
+
+#: The shape of a language tag (en, es-419, zh_Hant, en-XA); which one is shipped is
+#: i18n's business.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 
 def parse_date(text: str, field_name: str) -> date:
     """A calendar date written YYYY-MM-DD.
@@ -130,7 +192,7 @@ def parse_date(text: str, field_name: str) -> date:
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"{text!r} is not a date", field=field_name,
+        raise InputError(f"{shown(text)} is not a date", field=field_name,
                          hint="use YYYY-MM-DD, e.g. 2026-11-20") from None
 
 
@@ -142,7 +204,7 @@ def parse_wait(text: str, discharge: date) -> Wait:
     if weeks:
         count = int(weeks.group(1))
         if not 1 <= count <= 26:
-            raise InputError(f"{text!r} is out of range", field="wait",
+            raise InputError(f"{shown(text)} is out of range", field="wait",
                              hint="use between 1w and 26w")
         return Wait(weeks=count, until=discharge + timedelta(weeks=count))
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
@@ -151,7 +213,7 @@ def parse_wait(text: str, discharge: date) -> Wait:
             raise InputError(f"{text} is not after the discharge date {discharge.isoformat()}",
                              field="wait", hint="give a date after discharge")
         return Wait(until=until)
-    raise InputError(f"{text!r} is not a wait", field="wait", hint=_HINTS["wait"])
+    raise InputError(f"{shown(text)} is not a wait", field="wait", hint=_HINTS["wait"])
 
 
 def parse_follow_up(text: str, discharge: date) -> FollowUp:
@@ -164,7 +226,7 @@ def parse_follow_up(text: str, discharge: date) -> FollowUp:
             raise ValueError
         at = datetime.fromisoformat(f"{found.group(1)}T{found.group(2)}")
     except ValueError:
-        raise InputError(f"{text!r} is not a follow-up", field="follow_up",
+        raise InputError(f"{shown(text)} is not a follow-up", field="follow_up",
                          hint=_HINTS["follow_up"]) from None
     if at.date() < discharge:
         raise InputError(f"{text} is before the discharge date {discharge.isoformat()}",
@@ -174,19 +236,18 @@ def parse_follow_up(text: str, discharge: date) -> FollowUp:
 
 def _choice(text: str, field_name: str, choices: tuple[str, ...]) -> str:
     if text not in choices:
-        raise InputError(f"{text!r} is not one of {', '.join(choices)}", field=field_name,
+        raise InputError(f"{shown(text)} is not one of {', '.join(choices)}", field=field_name,
                          hint=_HINTS[field_name])
     return text
 
 
 def _bounded_text(text: str, field_name: str, limit: int) -> str:
+    """Free text (a name, a note), its white space folded to single spaces; its
+    characters were checked already (check_characters)."""
     text = " ".join(text.split())
     if len(text) > limit:
         raise InputError(f"is {len(text)} characters long", field=field_name,
                          hint=f"shorten it to {limit} characters or fewer")
-    if any(ord(c) < 32 for c in text):
-        raise InputError("contains control characters", field=field_name,
-                         hint="remove them")
     return text
 
 
@@ -223,7 +284,15 @@ class Row:
 
     @property
     def record_id(self) -> str:
-        return (self.fields.get("record_id") or "").strip()
+        """The row's record id for reports (the manifest), or '' when the cell holds
+        something that is not a record id (it might be a name in the wrong column; the
+        row then fails with a record_id error).
+
+        >>> Row(2, {"record_id": " MRN-1 "}).record_id, Row(2, {"record_id": "Ana P"}).record_id
+        ('MRN-1', '')
+        """
+        value = (self.fields.get("record_id") or "").strip()
+        return value if RECORD_ID.fullmatch(value) else ""
 
 
 @dataclass(frozen=True)
@@ -296,10 +365,32 @@ def normalise_column(name: str) -> str:
     return re.sub(r"[\s-]+", "_", name.strip().lower())
 
 
+def _trim(value: str) -> str:
+    """The value without the white space around it, except characters that may not be
+    printed (a vertical tab, U+0085): those stay, so the value is refused, not cleaned.
+
+    >>> _trim("  Ana \\t"), _trim("\\x0bAna ")
+    ('Ana', '\\x0bAna')
+    """
+    start, end = 0, len(value)
+    while start < end and value[start].isspace() and reason_refused(value[start]) is None:
+        start += 1
+    while end > start and value[end - 1].isspace() and reason_refused(value[end - 1]) is None:
+        end -= 1
+    return value[start:end]
+
+
 def check_columns(columns: list[str], source: str, line: int | None) -> None:
     """Unusable input unless every required column is there and every column is known."""
     import difflib
     names = [normalise_column(c) for c in columns]
+    if not any(n in JOB_FIELDS for n in names):
+        # No column is known: most likely a list without its header, whose first line
+        # is a patient's row. Its values are not quoted back.
+        raise InputError("is not a header: none of its values is a column name (the line "
+                         "is not shown)", source=source, line=line,
+                         hint="the first line names the columns: " + ", ".join(JOB_FIELDS)
+                              + f"; required: {', '.join(REQUIRED_COLUMNS)}")
     problems = []
     missing = [f for f in REQUIRED_COLUMNS if f not in names]
     unknown = [c for c, n in zip(columns, names) if n and n not in JOB_FIELDS]
@@ -318,7 +409,9 @@ def check_columns(columns: list[str], source: str, line: int | None) -> None:
         problems.append("column" + "s" * (len(unnamed) > 1) + " " + ", ".join(unnamed)
                         + " ha" + ("ve" if len(unnamed) > 1 else "s") + " no name")
     if repeated:
-        problems.append("repeated column" + "s" * (len(repeated) > 1) + " " + ", ".join(repeated))
+        problems.append("repeated column" + "s" * (len(repeated) > 1) + " "
+                        + ", ".join(n if _FIELD_NAME.fullmatch(n) else repr(n)
+                                    for n in repeated))
     if problems:
         raise InputError("; ".join(problems), source=source, line=line,
                          hint="the columns are: " + ", ".join(JOB_FIELDS)
@@ -356,7 +449,7 @@ def parse_csv(text: str, source: str) -> PatientList:
                          "column a value (it may be empty)")
                 rows.append(Row(line, {}, error))
                 continue
-            rows.append(Row(line, {c: v.strip() for c, v in zip(columns, record)}))
+            rows.append(Row(line, {c: _trim(v) for c, v in zip(columns, record)}))
     except csv.Error as exc:
         what = str(exc)
         if "unexpected end of data" in what:
@@ -377,12 +470,14 @@ def parse_jsonl(text: str, source: str) -> PatientList:
     """JSON Lines text -> rows: one JSON object a line; blank lines are skipped.
 
     Keys are the column names; values are text (numbers are taken as written, null as
-    empty). A line that is not a JSON object fails on its own.
+    empty). A line that is not a JSON object fails on its own. Lines end at LF (or CRLF)
+    only: U+2028 or U+0085 inside a string is part of the value, as JSON says.
     """
     import json
     rows: list[Row] = []
     seen: dict[str, None] = {}
-    for line, raw in enumerate(text.splitlines(), start=1):
+    for line, raw in enumerate(text.split("\n"), start=1):
+        raw = raw.removesuffix("\r")
         if not raw.strip():
             continue
         try:
@@ -391,6 +486,14 @@ def parse_jsonl(text: str, source: str) -> PatientList:
             rows.append(Row(line, {}, InputError(
                 f"is not valid JSON: {exc.msg} at column {exc.colno}", source=source,
                 line=line, hint='write one object a line, e.g. {"locale": "en", ...}')))
+            continue
+        except (ValueError, RecursionError) as exc:
+            # A number of thousands of digits, or arrays nested thousands deep.
+            what = ("a number is too long" if isinstance(exc, ValueError)
+                    else "it is nested too deeply")
+            rows.append(Row(line, {}, InputError(
+                f"is not valid JSON: {what}", source=source, line=line,
+                hint='write one object a line, e.g. {"locale": "en", ...}')))
             continue
         if not isinstance(value, dict):
             rows.append(Row(line, {}, InputError(
@@ -402,6 +505,10 @@ def parse_jsonl(text: str, source: str) -> PatientList:
         for key, item in value.items():
             name = normalise_column(str(key))
             seen.setdefault(name)
+            if name not in JOB_FIELDS:
+                # Judged on the key as written, so 'Maria Lopez' is not shown as maria_lopez.
+                error = error or _unknown_field(str(key)).located(source, line)
+                continue
             if item is None:
                 item = ""
             elif isinstance(item, bool) or not isinstance(item, (str, int, float)):
@@ -409,7 +516,7 @@ def parse_jsonl(text: str, source: str) -> PatientList:
                     f"is a JSON {type(item).__name__}, not text", source=source, line=line,
                     field=name, hint='write the value as text in quotes')
                 continue
-            fields[name] = str(item).strip()
+            fields[name] = _trim(str(item))
         rows.append(Row(line, fields, error))
     if not rows:
         raise InputError("has no patient rows", source=source,

@@ -84,7 +84,12 @@ def prepare(job: Job, document: Document | None = None) -> Prepared:
         raise HandoutError("English in place of a translation is for a translator's preview "
                            "only, never a patient's handout", field="allow_fallback",
                            hint="use python generate.py locales preview LOCALE")
-    bundle = i18n.load_locale(negotiate(job.locale), allow_fallback=job.allow_fallback)
+    locale_id = negotiate(job.locale)
+    if locale_id in i18n.PSEUDO_LOCALES and not job.brand.sample:
+        raise HandoutError(f"{job.locale} is a pseudo-locale for testing layouts, never a "
+                           "patient's handout", field="locale",
+                           hint=f"use python generate.py sample --locale {job.locale}")
+    bundle = i18n.load_locale(locale_id, allow_fallback=job.allow_fallback)
     if document is None:
         check_patient_text(job, bundle.id)
         document = build_document(job, bundle)

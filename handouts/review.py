@@ -131,7 +131,11 @@ def read_review(path: Path, catalog=None) -> ReviewStatus:
 def _parse(path: Path) -> tuple[str, str, dict[str, str]] | None:
     """(reviewer, date, strings) of an approval; None for the unreviewed form."""
     where = _relative(path)
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LocaleError(f"cannot be read: {exc.strerror or exc}", source=where,
+                          hint="make it a readable file") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -166,7 +166,8 @@ def test_the_manifest_says_so(thirty):
     assert [m["status"] for m in manifest] == ["failed" if i in BAD else "made"
                                                for i in range(30)]
     assert [m["error"] for m in manifest if m["status"] == "failed"] == expected_errors()
-    assert manifest[9]["locale"] == "xx" and manifest[0]["locale"] == "en"
+    # A locale that is not a shipped language is left out: it may be a name in the wrong column.
+    assert manifest[9]["locale"] == "" and manifest[0]["locale"] == "en"
     for m in manifest:
         if m["status"] == "made":
             path = folder / "out" / m["file"]

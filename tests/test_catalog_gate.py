@@ -174,9 +174,23 @@ def test_a_preview_prints_a_broken_draft_with_its_problems(locales, tmp_path, ca
 
 def test_english_in_place_of_a_translation_is_never_a_patient_handout(make_job):
     from dataclasses import replace
+    from handouts.errors import HandoutError
     job = replace(make_job(locale="es"), allow_fallback=True)
-    with pytest.raises(Exception, match="for a translator's preview only"):
+    with pytest.raises(HandoutError, match="for a translator's preview only"):
         render_module.render(job)
+
+
+@pytest.mark.parametrize("tag", ["en-XA", "ar-XB"])
+def test_a_pseudo_locale_is_never_a_patient_handout(tag, tmp_path, capsys):
+    out = tmp_path / "handout.pdf"
+    assert main(RENDER + ["--locale", tag, "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: locale: {tag} is a pseudo-locale for testing layouts, never a patient's "
+        f"handout (use python generate.py sample --locale {tag})\n")
+    assert not out.exists()
+    assert main(["sample", "--locale", tag, "--out", str(out)]) == 0
+    from conftest import pdf_text
+    assert "SAMPLE" in pdf_text(out.read_bytes())
 
 
 def test_a_template_string_without_an_entry_is_refused(locales, tmp_path, capsys):
@@ -206,3 +220,26 @@ def _job(locale):
     from handouts.records import job_from_fields
     return job_from_fields({**PATIENT, "locale": locale}, brand=load_brand(TEST_BRAND),
                            today=TODAY)
+
+
+@pytest.mark.parametrize("name", ["es/settings.toml", "es/review.toml", "messages.pot"])
+def test_a_folder_in_place_of_a_locale_file_is_one_line(name, locales, tmp_path, capsys):
+    path = locales / name
+    if path.exists():
+        path.unlink()
+    path.mkdir()
+    out = tmp_path / "handout.pdf"
+    assert main(RENDER + ["--locale", "es", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"locales/{name}" in err and "cannot be read" in err, err
+    assert not out.exists()
+
+
+def test_a_preview_refuses_a_catalog_whose_plural_header_is_garbage(locales, tmp_path,
+                                                                    capsys):
+    case = tomllib.loads((CASES_DIR / "plural-formula-garbage.toml").read_text("utf-8"))
+    break_catalog(locales, case)
+    out = tmp_path / "preview.pdf"
+    assert main(["locales", "preview", "es", "--out", str(out)]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"error: {line}" for line in case["expect"]]
+    assert not out.exists()

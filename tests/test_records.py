@@ -29,7 +29,7 @@ from tests.conftest import PATIENT, TODAY
      "(give the date of the follow-up visit)"),
     ("rh", "yes", "rh: 'yes' is not one of given, not-given, not-needed "
                   "(use given, not-given or not-needed)"),
-    ("record_id", "../etc/passwd", "record_id: '../etc/passwd' is not a record id "
+    ("record_id", "../etc/passwd", "record_id: the value (13 characters, not shown) is not a record id "
                                    "(use up to 32 letters, digits, '.', '_' or '-')"),
     ("paper", "legal", "paper: 'legal' is not a paper size (use letter or a4, or leave it "
                        "empty to follow the clinic's country)"),
@@ -71,3 +71,89 @@ def test_name_is_optional(brand):
     job = job_from_fields({**PATIENT, "patient_name": "", "record_id": ""}, brand=brand,
                           today=TODAY)
     assert job.patient_name == "" and job.patient_label == ""
+
+
+# -- fail closed: characters that may not be printed ------------------------------------
+
+SECRET = "Zyxwquv"
+
+
+@pytest.mark.parametrize("character, described", [
+    ("\x07", "U+0007 (a control character)"),
+    ("\x00", "U+0000 (a control character)"),
+    ("\x0b", "U+000B (a control character)"),           # white space to str.split()
+    ("\x1c", "U+001C (a control character)"),           # white space to str.split()
+    ("\x85", "U+0085 (a control character)"),           # NEL, white space to str.split()
+    ("\x7f", "U+007F (a control character)"),
+    ("\u202a", "U+202A LEFT-TO-RIGHT EMBEDDING (a bidi control)"),
+    ("\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE (a bidi control)"),
+    ("\u2066", "U+2066 LEFT-TO-RIGHT ISOLATE (a bidi control)"),
+    ("\u2069", "U+2069 POP DIRECTIONAL ISOLATE (a bidi control)"),
+    ("\ufeff", "U+FEFF ZERO WIDTH NO-BREAK SPACE (a byte order mark)"),
+    ("\ufdd0", "U+FDD0 (a noncharacter)"),
+    ("\ufffe", "U+FFFE (a noncharacter)"),
+    ("\U0001ffff", "U+1FFFF (a noncharacter)"),
+    ("\ue000", "U+E000 (a private-use character)"),
+    ("\U000f0000", "U+F0000 (a private-use character)"),
+    ("\u0378", "U+0378 (an unassigned code point)"),
+    ("\ud800", "U+D800 (a lone surrogate (the input was not UTF-8))"),
+    ("\udcff", "U+DCFF (a lone surrogate (the input was not UTF-8))"),   # surrogateescape
+])
+@pytest.mark.parametrize("field", ["patient_name", "clinician", "note"])
+def test_refused_characters_name_field_and_code_point_never_the_value(brand, field,
+                                                                     character, described):
+    value = f"{SECRET}{character} Qqplorth"
+    with pytest.raises(InputError) as caught:
+        job_from_fields({**PATIENT, field: value}, brand=brand, today=TODAY)
+    message = str(caught.value)
+    assert message.startswith(f"{field}: contains {described} at character 8 (remove it")
+    assert caught.value.field == field
+    assert SECRET not in message and "Qqplorth" not in message
+    assert "\n" not in message and character not in message
+
+
+@pytest.mark.parametrize("field, value", [
+    ("record_id", "MRN\u202e-1"), ("locale", "e\u200e\u202en"),
+    ("discharge_date", "2026-11-2\ufeff0"),
+    ("wait", "2w\x00"), ("contraception", "avoid\ue000"), ("follow_up", "call\ud800"),
+    ("rh", "\u2066given"), ("paper", "a4\x1b"),
+])
+def test_every_field_is_checked_before_it_is_parsed(brand, field, value):
+    with pytest.raises(InputError, match=rf"^{field}: contains U\+[0-9A-F]{{4}}"):
+        job_from_fields({**PATIENT, field: value}, brand=brand, today=TODAY)
+
+
+def test_position_counts_from_the_value_as_given(brand):
+    with pytest.raises(InputError, match=r"^note: contains U\+202E .* at character 3 "):
+        job_from_fields({**PATIENT, "note": "  \u202eRest"}, brand=brand, today=TODAY)
+
+
+def test_tab_newline_and_carriage_return_are_folded_to_a_space(brand):
+    job = job_from_fields({**PATIENT, "patient_name": "Maria\tLopez\r\nGarcia",
+                           "note": "one\ntwo\r\n\tthree"}, brand=brand, today=TODAY)
+    assert job.patient_name == "Maria Lopez Garcia" and job.note == "one two three"
+
+
+def test_marks_and_other_scripts_are_printed_as_given(brand):
+    name = "\u0645\u062d\u0645\u062f\u200f Ana Pérez 李小龙"          # with an RLM
+    job = job_from_fields({**PATIENT, "patient_name": name}, brand=brand, today=TODAY)
+    assert job.patient_name == name
+
+
+def test_a_value_in_the_wrong_column_is_described_not_quoted(brand):
+    note = "Secretnote Plmokn, call us if the bleeding gets heavier"
+    for field in ("wait", "discharge_date", "follow_up", "rh", "contraception", "paper",
+                  "record_id"):
+        with pytest.raises(InputError) as caught:
+            job_from_fields({**PATIENT, field: note}, brand=brand, today=TODAY)
+        assert str(caught.value).startswith(
+            f"{field}: the value ({len(note)} characters, not shown) is not ")
+        assert "Secretnote" not in str(caught.value)
+
+
+def test_an_unknown_field_name_that_is_not_a_name_is_not_quoted(brand):
+    with pytest.raises(InputError) as caught:
+        job_from_fields({**PATIENT, "Zyxwquv Qqplorth": "x"}, brand=brand, today=TODAY)
+    assert str(caught.value).startswith(
+        "has a field whose name is not a known field (the name is not shown) (known fields: ")
+    assert SECRET not in str(caught.value)

@@ -5,6 +5,8 @@ file that cannot be used as a whole gets one clear error naming the file, line a
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from handouts.errors import InputError
@@ -201,3 +203,96 @@ def test_json_lines_unknown_keys_fail_their_row(brand):
 def test_row_record_id_property():
     assert Row(3, {"record_id": " A-1 "}).record_id == "A-1"
     assert Row(3, {}).record_id == ""
+
+
+# -- fail closed: refused characters and no patient text in errors ----------------------
+
+def test_a_list_without_its_header_is_refused_without_quoting_the_first_row():
+    text = "\n".join([csv_line(patient_name="Zyxwquv Qqplorth"), csv_line()])
+    with pytest.raises(InputError) as caught:
+        parse_csv(text, "patients.csv")
+    message = str(caught.value)
+    assert message.startswith("patients.csv:1: is not a header: none of its values is a "
+                              "column name (the line is not shown) (the first line names")
+    assert "Zyxwquv" not in message and "ibuprofen" not in message
+
+
+def test_a_control_character_at_the_end_of_a_cell_is_refused_not_trimmed(brand):
+    text = "\n".join([HEADER, csv_line(patient_name="Zyxwquv Qqplorth\x0b"),
+                      csv_line(note="\x85Rest")])
+    rows = parse_csv(text, "patients.csv").rows
+    assert rows[0].fields["patient_name"] == "Zyxwquv Qqplorth\x0b"
+    with pytest.raises(InputError) as caught:
+        job_from_row(rows[0], brand=brand, today=TODAY, source="patients.csv")
+    assert str(caught.value).startswith(
+        "patients.csv:2: patient_name: contains U+000B (a control character) at character 17")
+    with pytest.raises(InputError, match=r"^patients\.csv:3: note: contains U\+0085 .* at "
+                                         r"character 1 "):
+        job_from_row(rows[1], brand=brand, today=TODAY, source="patients.csv")
+
+
+def test_ordinary_white_space_around_cells_is_still_trimmed():
+    rows = parse_csv(HEADER + "\n" + csv_line(patient_name="\u00a0 Ana\u3000 "), "p.csv").rows
+    assert rows[0].fields["patient_name"] == "Ana"
+
+
+def test_a_json_escape_for_a_lone_surrogate_is_refused(brand):
+    line = json.dumps({**PATIENT, "patient_name": "Zyxwquv \ud800Qqplorth"})
+    assert "\\ud800" in line
+    row = parse_jsonl(line, "p.jsonl").rows[0]
+    with pytest.raises(InputError) as caught:
+        job_from_row(row, brand=brand, today=TODAY, source="p.jsonl")
+    assert str(caught.value).startswith(
+        "p.jsonl:1: patient_name: contains U+D800 (a lone surrogate (the input was not "
+        "UTF-8)) at character 9 (remove it")
+    assert "Zyxwquv" not in str(caught.value)
+
+
+def test_json_rows_that_are_not_objects_or_have_odd_keys_do_not_quote_them():
+    text = "\n".join([
+        json.dumps(["Zyxwquv Qqplorth", "Secretnote Plmokn"]),
+        json.dumps("Zyxwquv Qqplorth"),
+        json.dumps({**PATIENT, "Zyxwquv Qqplorth": "x"}),
+        '{"patient_name": "Zyxwquv Qqplorth", ',
+        json.dumps({**PATIENT, "note": ["Secretnote Plmokn"]}),
+    ])
+    rows = parse_jsonl(text, "p.jsonl").rows
+    messages = [str(r.error) for r in rows]
+    assert messages[:3] == [
+        'p.jsonl:1: is a JSON list, not an object (write one object a line, e.g. '
+        '{"locale": "en", ...})',
+        'p.jsonl:2: is a JSON str, not an object (write one object a line, e.g. '
+        '{"locale": "en", ...})',
+        "p.jsonl:3: has a field whose name is not a known field (the name is not shown) "
+        "(known fields: " + ", ".join(JOB_FIELDS) + ")"]
+    assert messages[3].startswith("p.jsonl:4: is not valid JSON: ")
+    assert messages[4] == ("p.jsonl:5: note: is a JSON list, not text (write the value as "
+                           "text in quotes)")
+    assert not any("Zyxwquv" in m or "Secretnote" in m for m in messages)
+
+
+def test_json_lines_end_at_line_feeds_only(brand):
+    text = "\r\n".join([json.dumps({**PATIENT, "note": "Rest\u2028then walk\x85"},
+                                   ensure_ascii=False),
+                        json.dumps({**PATIENT, "patient_name": "Ana\u2029P\u00e9rez"},
+                                   ensure_ascii=False)])
+    rows = parse_jsonl(text, "p.jsonl").rows
+    assert [(r.line, r.error) for r in rows] == [(1, None), (2, None)]
+    job = job_from_row(rows[1], brand=brand, today=TODAY, source="p.jsonl")
+    assert job.patient_name == "Ana P\u00e9rez"
+    with pytest.raises(InputError, match=r"^p\.jsonl:1: note: contains U\+0085 "):
+        job_from_row(rows[0], brand=brand, today=TODAY, source="p.jsonl")
+
+
+def test_json_numbers_too_long_and_nesting_too_deep_fail_their_row():
+    text = "\n".join(['{"record_id": ' + "9" * 5000 + "}", "[" * 100_000 + "]" * 100_000])
+    rows = parse_jsonl(text, "p.jsonl").rows
+    assert [str(r.error).split(" (")[0] for r in rows] == [
+        "p.jsonl:1: is not valid JSON: a number is too long",
+        "p.jsonl:2: is not valid JSON: it is nested too deeply"]
+
+
+def test_a_row_record_id_that_is_not_one_is_not_reported():
+    assert Row(3, {"record_id": "Zyxwquv Qqplorth"}).record_id == ""
+    assert Row(3, {"record_id": "MRN\u202e1"}).record_id == ""
+    assert Row(3, {"record_id": "x" * 33}).record_id == ""
