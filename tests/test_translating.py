@@ -46,7 +46,7 @@ def germanish(english: str) -> str:
     """Text that is no longer the English (the check refuses English left unchanged) and
     as long as it, with the tags and placeholders kept."""
     parts = re.split(r"(<[^>]*>|%\(\w+\)s)", english)
-    umlauts = str.maketrans("aouAOU", "äöüÄÖÜ")
+    umlauts = str.maketrans("aeiouAEIOU", "äëïöüÄËÏÖÜ")
     return "".join(part if part.startswith(("<", "%(")) else part.translate(umlauts)
                    for part in parts)
 
