@@ -55,7 +55,7 @@ from .errors import HandoutError, InputError, OutputError
 from .output import (atomic_file, check_target, folder_secret, make_folder, remove_file,
                      sha256_file,
                      remove_temporaries, write_manifest)
-from .records import PatientList, read_patient_list
+from .patient_lists import PatientList, read_patient_list
 from .render import PrintFile, negotiate
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,8 @@ from .batch_workers import FAILED, MADE, PENDING, SKIPPED
 from .brand import Brand
 from .errors import HandoutError, InputError
 from .output import folder_secret, handout_file_name, make_folder, read_manifest, sha256_file
-from .records import DEFAULT_HANDOUT, Job, PatientList, Row, job_from_row
+from .patient_lists import PatientList, Row, job_from_row
+from .records import DEFAULT_HANDOUT, Job
 from .render import negotiate
 from .resources import PROJECT_DIR
 

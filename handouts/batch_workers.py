@@ -29,7 +29,7 @@ from . import i18n
 from .brand import load_brand
 from .errors import HandoutError, InputError, LocaleError, OutputError
 from .output import write_atomic
-from .records import Row, job_from_row
+from .patient_lists import Row, job_from_row
 from .render import render_counted, render_document, render_for_print
 
 log = logging.getLogger("handouts.batch")

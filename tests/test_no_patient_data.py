@@ -21,7 +21,8 @@ import pytest
 
 from handouts.cli import main
 from handouts.errors import HandoutError
-from handouts.records import job_from_fields, job_from_row, parse_csv, parse_jsonl
+from handouts.patient_lists import job_from_row, parse_csv, parse_jsonl
+from handouts.records import job_from_fields
 from handouts.render import render
 from conftest import PATIENT, TODAY, pdf_reader
 
@@ -29,7 +30,8 @@ NAME = "Zyxwquv Qqplorth"
 NOTE = "Secretnote Plmokn"
 CLINICIAN = "Dr. Wvutsrq Mnbvcx"
 #: Each word alone, so that a value cut, case-folded or re-spaced is still caught.
-SECRETS = ("Zyxwquv", "Qqplorth", "Secretnote", "Plmokn", "Wvutsrq", "Mnbvcx")
+SECRETS = ("Zyxwquv", "Qqplorth", "Secretnote", "Plmokn", "Wvutsrq", "Mnbvcx", "李小龙",
+           "محمد")
 TODAY_ARG = TODAY.isoformat()
 
 FIELDS = {**PATIENT, "patient_name": NAME, "note": NOTE, "clinician": CLINICIAN,
@@ -85,6 +87,10 @@ BAD_CASES = [
     ("name-in-the-locale-column", {"locale": NAME}),
     ("one-word-name-in-the-locale-column", {"locale": "Zyxwquv"}),
     ("note-in-the-date-column", {"discharge_date": NOTE}),
+    ("lower-case-name-in-the-wait-column", {"wait": "zyxwquv qqplorth"}),
+    ("chinese-name-in-the-locale-column", {"locale": "李小龙"}),
+    ("arabic-name-in-the-contraception-column", {"contraception": "محمد علي"}),
+    ("lower-case-name-in-the-follow-up-column", {"follow_up": "zyxwquv qqplorth"}),
 ]
 CASE_IDS = [case for case, _ in BAD_CASES]
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from handouts.brand import load_brand
 from handouts.errors import HandoutError
-from handouts.records import (JOB_FIELDS, MAX_NAME, MAX_NOTE, Job, job_from_fields,
-                              job_from_row, parse_csv, parse_jsonl)
+from handouts.patient_lists import job_from_row, parse_csv, parse_jsonl
+from handouts.records import JOB_FIELDS, MAX_NAME, MAX_NOTE, Job, job_from_fields
 from handouts.render import render
 from conftest import PATIENT, TEST_BRAND, TODAY, pdf_text
 

@@ -10,8 +10,8 @@ import json
 import pytest
 
 from handouts.errors import InputError
-from handouts.records import (JOB_FIELDS, Row, job_from_row, parse_csv, parse_jsonl,
-                              read_patient_list)
+from handouts.patient_lists import Row, job_from_row, parse_csv, parse_jsonl, read_patient_list
+from handouts.records import JOB_FIELDS
 from tests.conftest import PATIENT, TODAY
 
 HEADER = ",".join(PATIENT)
