@@ -243,3 +243,23 @@ def test_a_preview_refuses_a_catalog_whose_plural_header_is_garbage(locales, tmp
     assert main(["locales", "preview", "es", "--out", str(out)]) == 2
     assert capsys.readouterr().err.splitlines() == [f"error: {line}" for line in case["expect"]]
     assert not out.exists()
+
+
+def test_an_approved_language_prints_without_the_draft_notice_until_it_changes(locales,
+                                                                                 make_job):
+    """What the patient sees follows the review: approved, no draft notice; one msgstr
+    edited afterwards, the notice is back."""
+    from datetime import date
+    from conftest import pdf_text
+    from handouts import review
+    notice = "Draft translation. A medical translator has not checked this text yet."
+    assert notice in pdf_text(render_module.render(make_job(locale="es")))
+    review.approve("es", "Ana Ruiz, certified medical interpreter", "2026-11-30",
+                   today=date(2026, 12, 1), locales_dir=locales)
+    _clear_caches()
+    assert notice not in pdf_text(render_module.render(make_job(locale="es")))
+    break_catalog(locales, {"msgid": "It does not replace advice from your care team.",
+                            "msgstr": "No sustituye los consejos de su equipo médico."})
+    _clear_caches()
+    assert i18n.load_locale("es").review.changed == 1
+    assert notice in pdf_text(render_module.render(make_job(locale="es")))
