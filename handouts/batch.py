@@ -391,6 +391,7 @@ def _run(options: BatchOptions, patients: PatientList, brand: Brand, progress: P
          clock: Callable[[], float], secret: bytes) -> BatchResult:
     out_dir = options.out_dir
     planned = plan(options, patients, brand, secret)
+    _remove_superseded(options, planned)
     remove_temporaries(out_dir)
     remove_temporaries(out_dir / HANDOUTS_DIR)
     remove_file(options.print_path)          # rebuilt below; never left stale
@@ -446,11 +447,16 @@ def _run(options: BatchOptions, patients: PatientList, brand: Brand, progress: P
 
 def _remove_superseded(options: BatchOptions, planned: list[_Planned]) -> None:
     """A row that failed now but was made by an earlier run (same record id, other
-    values) must not leave its old handout to be printed: it is removed, and said so."""
+    values) must not leave its old handout to be printed: it is removed, and said so.
+    Run once the rows are checked (before any work, so an interrupted run has done it)
+    and again at the end for the rows that failed while being made."""
+    claimed = {item.outcome.file for item in planned if item.outcome.status != FAILED}
     for item in planned:
         if item.outcome.status != FAILED or item.earlier is None:
             continue
         file, sha256 = item.earlier
+        if file in claimed:      # another row of this list makes it (a repeated record id)
+            continue
         path = options.out_dir / file
         if sha256_file(path) != sha256:
             continue             # not the file the earlier run made: left alone, reported

@@ -18,6 +18,7 @@ from pathlib import Path
 from . import brand_schema as schema
 from .brand_schema import key_line
 from .errors import BrandError
+from .input_files import UnusableFile, read_bounded
 from .paper import paper_for_country
 
 PAPERS = ("letter", "a4")
@@ -74,11 +75,16 @@ def load_brand(path: str | Path) -> Brand:
         if size > MAX_BRAND_BYTES:
             raise BrandError(f"is {_megabytes(size)}; a brand file is a few lines of text",
                              source=where, hint="check that --brand names the TOML file")
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_BRAND_BYTES)
     except FileNotFoundError:
         raise BrandError("file not found", source=where,
                          hint="pass --brand with the path of a brand TOML file, "
                               "e.g. brands/example-clinic.toml") from None
+    except UnusableFile as exc:
+        raise BrandError(exc.message, source=where, hint=exc.hint) from None
+    except ValueError:          # a NUL in the path
+        raise BrandError("is not a usable path", source=repr(where),
+                         hint="give the path of the brand TOML file") from None
     except OSError as exc:
         raise BrandError(f"cannot be read: {exc.strerror}", source=where) from None
     try:
@@ -244,9 +250,13 @@ def load_logo(path: Path, *, where: str) -> Logo:
         if size > MAX_LOGO_BYTES:
             refuse(f"{path} is {_megabytes(size)}; a logo may be at most "
                    f"{_megabytes(MAX_LOGO_BYTES)}", "export it smaller")
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_LOGO_BYTES)
     except FileNotFoundError:
         refuse(f"{path} not found", "give a PNG or SVG path relative to the brand file")
+    except UnusableFile as exc:
+        refuse(f"{path} {exc.message}", exc.hint)
+    except ValueError:          # a NUL in the path
+        refuse(f"{path!r} is not a usable path", "give the path of the PNG or SVG file")
     except OSError as exc:
         refuse(f"{path} cannot be read: {exc.strerror}", "check the file's permissions")
     kind = _sniff_image(data)

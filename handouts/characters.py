@@ -48,7 +48,7 @@ def reason_refused(character: str) -> str | None:
     >>> reason_refused("a"), reason_refused(chr(0x202E)), reason_refused(chr(0xFEFF))
     (None, 'a bidi control', 'a byte order mark')
     >>> reason_refused("\ue000"), reason_refused(chr(0xD800)), reason_refused("\x07")
-    ('a private-use character', 'a lone surrogate (the input was not UTF-8)', 'a control character')
+    ('a private-use character', 'a lone surrogate, left by input that was not UTF-8', 'a control character')
     """
     if character in FOLDED_SPACE:
         return None
@@ -56,6 +56,8 @@ def reason_refused(character: str) -> str | None:
         return "a bidi control"
     if character == "\ufeff":
         return "a byte order mark"
+    if "\U000e0000" <= character <= "\U000e007f":
+        return "an invisible tag character"
     code = ord(character)
     if 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE:
         return "a noncharacter"
@@ -63,7 +65,7 @@ def reason_refused(character: str) -> str | None:
     if category == "Cc":
         return "a control character"
     if category == "Cs":
-        return "a lone surrogate (the input was not UTF-8)"
+        return "a lone surrogate, left by input that was not UTF-8"
     if category == "Co":
         return "a private-use character"
     if category == "Cn":

@@ -1,6 +1,7 @@
 """Command line: parses options, calls the core, prints errors, sets exit codes.
 
-Exit codes: 0 done; 1 some handouts of a batch failed; 2 unusable input (nothing written).
+Exit codes: 0 done; 1 some handouts of a batch failed; 2 unusable input, or output that
+cannot be written (nothing written); 70 an internal error; 130 interrupted.
 Errors are one line on stderr and never contain patient data.
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ from .render import render
 from .resources import EXAMPLE_BRAND
 from .settings import ENVIRONMENT_VARIABLE, SETTINGS_FILE, clinic_brand_path
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_SOME_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 
 SAMPLE_PATIENT = {
     "locale": "en", "patient_name": "Maria Example", "record_id": "SAMPLE-001",
@@ -151,6 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:         # `locales list | head`: the reader has what it wanted
         sys.stdout = open(os.devnull, "w")
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:      # a bug: one line, and never the values it was given
+        print(f"error: internal error ({type(error).__name__}) (please report it with the "
+              "command you ran, without patient details)", file=sys.stderr)
+        return EXIT_INTERNAL
     return EXIT_OK
 
 

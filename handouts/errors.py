@@ -33,10 +33,17 @@ class HandoutError(Exception):
     def __str__(self) -> str:
         where = ""
         if self.source:
-            where = self.source + (f":{self.line}" if self.line is not None else "") + ": "
-        field = f"{self.field}: " if self.field else ""
+            where = _one_line(self.source) + (f":{self.line}" if self.line is not None
+                                              else "") + ": "
+        field = f"{_one_line(self.field)}: " if self.field else ""
         hint = f" ({self.hint})" if self.hint else ""
         return f"{where}{field}{self.message}{hint}"
+
+
+def _one_line(text: str) -> str:
+    """A file or key name as typed, quoted when it holds a line break or other control
+    character, so an error stays one line."""
+    return text if text.isprintable() else repr(text)
 
 
 class InputError(HandoutError):
@@ -64,27 +71,24 @@ class OutputError(HandoutError):
     folder or a file in the way); the message names the path and the fix."""
 
 
-#: A value typed in the wrong place is quoted back only when it looks like a code.
-MAX_SHOWN = 24
-_CODE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                             "0123456789 ._:/+-")
+#: The shapes of the values an error may quote back: what the field expects, typed wrong
+#: (a date with slashes, "3 weeks", a tag). Anything else may be a patient's name or note
+#: typed in the wrong column, and is "the value". Choices (avoid, given, a4) never match.
+DATE_SHAPE = r"[0-9][0-9/.\-]{0,15}"
+WAIT_SHAPE = r"[0-9]{1,3} ?[a-z]{0,6}|" + DATE_SHAPE
+FOLLOW_UP_SHAPE = r"[0-9][0-9/.\-: T]{0,20}"
+LANGUAGE_SHAPE = r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}"
+NO_SHAPE = r"(?!)"
 
 
-def shown(value: str) -> str:
-    """A user's value quoted for an error message when it looks like a code (a date, a
-    choice, a tag), else described: a patient's name typed in a date or language column
-    must not come back in an error, a log or a manifest.
+def shown(value: str, shape: str) -> str:
+    """A user's value quoted for an error message when it has the shape its field
+    expects, else "the value": a patient's name typed in a date or language column must
+    not come back in an error, a log or a manifest.
 
-    >>> shown("2026-13-01"), shown("maybe"), shown("3 weeks"), shown("es-MX")
-    ("'2026-13-01'", "'maybe'", "'3 weeks'", "'es-MX'")
-    >>> shown("maria lopez"), shown("李小龙"), shown("Ana Pérez")
-    ('the value (11 characters, not shown)', 'the value (3 characters, not shown)', 'the value (9 characters, not shown)')
+    >>> shown("2026-13-01", DATE_SHAPE), shown("3 weeks", WAIT_SHAPE), shown("xx", LANGUAGE_SHAPE)
+    ("'2026-13-01'", "'3 weeks'", "'xx'")
+    >>> shown("maria", LANGUAGE_SHAPE), shown("Room 12 Ana", DATE_SHAPE), shown("maybe", NO_SHAPE)
+    ('the value', 'the value', 'the value')
     """
-    looks_like_code = len(value) <= MAX_SHOWN and set(value) <= _CODE_CHARACTERS and (
-        any(c.isdigit() for c in value)                  # a date, a time, 3w, MRN 12
-        or re.fullmatch(r"[a-z][a-z-]*", value)           # a choice: maybe, not-given
-        or re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Za-z]{2,8})+", value))   # a tag: es-MX
-    if looks_like_code:
-        return repr(value)
-    return f"the value ({len(value)} characters, not shown)"
-
+    return repr(value) if re.fullmatch(shape, value) else "the value"

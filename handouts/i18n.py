@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po
 from babel.units import format_unit
 from babel.numbers import format_decimal
 
-from .errors import LocaleError, shown
+from .errors import LANGUAGE_SHAPE, LocaleError, shown
 from .review import ReviewStatus, read_review, review_path
 from . import resources
 
@@ -113,7 +113,7 @@ def negotiate(requested: str, available: tuple[str, ...] | None = None) -> str:
     try:
         want = _maximize(requested)
     except ValueError:
-        raise LocaleError(f"{shown(requested)} is not a language tag", field="locale",
+        raise LocaleError(f"{shown(requested, LANGUAGE_SHAPE)} is not a language tag", field="locale",
                           hint="use a tag such as en, es, zh-Hant or pt-BR") from None
     best, best_score = None, 0
     for candidate in available:
@@ -124,7 +124,7 @@ def negotiate(requested: str, available: tuple[str, ...] | None = None) -> str:
         if score > best_score:
             best, best_score = candidate, score
     if best is None:
-        raise LocaleError(f"{shown(requested)} is not a shipped language", field="locale",
+        raise LocaleError(f"{shown(requested, LANGUAGE_SHAPE)} is not a shipped language", field="locale",
                           hint="use one of: " + ", ".join(available))
     return best
 

@@ -335,7 +335,13 @@ def read_manifest(path: str | Path) -> list[dict]:
     try:
         if path.suffix == ".json":
             rows = json.loads(text).get("rows", [])
-            return [row for row in rows if isinstance(row, dict)]
-        return list(csv.DictReader(io.StringIO(text)))
-    except (ValueError, AttributeError, csv.Error):
+        else:
+            rows = list(csv.DictReader(io.StringIO(text)))
+    except (ValueError, AttributeError, RecursionError, csv.Error):
         return []
+    if not isinstance(rows, list):
+        return []
+    # Only entries of text values (a hand-edited or damaged file may hold anything).
+    return [{str(k): v if isinstance(v, str) else "" if v is None else str(v)
+             for k, v in row.items() if isinstance(v, (str, int, type(None)))}
+            for row in rows if isinstance(row, dict)]

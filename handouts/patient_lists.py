@@ -14,12 +14,15 @@ from typing import Mapping
 from .brand import Brand
 from .characters import reason_refused
 from .errors import HandoutError, InputError
+from .input_files import UnusableFile, read_bounded
 from .records import (DEFAULT_HANDOUT, FIELD_NAME, JOB_FIELDS, RECORD_ID, REQUIRED_FIELDS,
                       Job, job_from_fields, unknown_field)
 
 #: The columns a patient list must have; the other JOB_FIELDS may be left out.
 REQUIRED_COLUMNS = REQUIRED_FIELDS
 LIST_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+#: A day's list is a few hundred rows; a million rows of a full record each is ~1 GB.
+MAX_LIST_BYTES = 500_000_000
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,12 @@ def read_patient_list(path, *, source: str | None = None) -> PatientList:
                          "patient list format", source=source,
                          hint="give a .csv file or a JSON Lines file (.jsonl)")
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_LIST_BYTES)
+    except UnusableFile as exc:
+        raise InputError(exc.message, source=source, hint=exc.hint) from None
+    except ValueError:          # a NUL in the path
+        raise InputError("is not a usable path", source=repr(source),
+                         hint="give the path of a .csv or .jsonl file") from None
     except FileNotFoundError:
         raise InputError("file not found", source=source,
                          hint="check the path of the patient list") from None
@@ -233,7 +241,7 @@ def parse_jsonl(text: str, source: str) -> PatientList:
         if not raw.strip():
             continue
         try:
-            value = json.loads(raw)
+            value = json.loads(raw, object_pairs_hook=_Pairs)
         except json.JSONDecodeError as exc:
             rows.append(Row(line, {}, InputError(
                 f"is not valid JSON: {exc.msg} at column {exc.colno}", source=source,
@@ -247,16 +255,22 @@ def parse_jsonl(text: str, source: str) -> PatientList:
                 f"is not valid JSON: {what}", source=source, line=line,
                 hint='write one object a line, e.g. {"locale": "en", ...}')))
             continue
-        if not isinstance(value, dict):
+        if not isinstance(value, _Pairs):
             rows.append(Row(line, {}, InputError(
-                f"is a JSON {type(value).__name__}, not an object", source=source, line=line,
+                f"is a JSON {_kind(value)}, not an object", source=source, line=line,
                 hint='write one object a line, e.g. {"locale": "en", ...}')))
             continue
         fields: dict[str, str] = {}
         error = None
-        for key, item in value.items():
+        for key, item in value:
             name = normalise_column(str(key))
-            seen.setdefault(name)
+            if name in JOB_FIELDS:
+                seen.setdefault(name)
+            if name in fields:
+                error = error or InputError(
+                    "repeats a field (two keys that name the same column)", source=source,
+                    line=line, field=name, hint="give each field once")
+                continue
             if name not in JOB_FIELDS:
                 # Judged on the key as written, so 'Maria Lopez' is not shown as maria_lopez.
                 error = error or unknown_field(str(key)).located(source, line)
@@ -265,7 +279,7 @@ def parse_jsonl(text: str, source: str) -> PatientList:
                 item = ""
             elif isinstance(item, bool) or not isinstance(item, (str, int, float)):
                 error = error or InputError(
-                    f"is a JSON {type(item).__name__}, not text", source=source, line=line,
+                    f"is a JSON {_kind(item)}, not text", source=source, line=line,
                     field=name, hint='write the value as text in quotes')
                 continue
             fields[name] = _trim(str(item))
@@ -274,6 +288,15 @@ def parse_jsonl(text: str, source: str) -> PatientList:
         raise InputError("has no patient rows", source=source,
                          hint='write one JSON object a line, e.g. {"locale": "en", ...}')
     return PatientList(source, "jsonl", tuple(seen), tuple(rows))
+
+
+class _Pairs(list):
+    """A JSON object as its (key, value) pairs, in order and with repeated keys kept: a
+    repeated field is an error, never the last value silently winning."""
+
+
+def _kind(value: object) -> str:
+    return "dict" if isinstance(value, _Pairs) else type(value).__name__
 
 
 def job_from_row(row: Row, *, brand: Brand, today: date, source: str,

@@ -12,7 +12,8 @@ from typing import Mapping
 
 from .brand import Brand
 from .characters import first_refused
-from .errors import InputError, LocaleError, shown
+from .errors import (DATE_SHAPE, FOLLOW_UP_SHAPE, LANGUAGE_SHAPE, NO_SHAPE, WAIT_SHAPE,
+                     InputError, LocaleError, shown)
 
 DEFAULT_HANDOUT = "miscarriage-recovery"
 CONTRACEPTION_PLANS = ("avoid", "trying", "undecided")
@@ -105,7 +106,8 @@ def job_from_fields(values: Mapping[str, str | None], *, brand: Brand, today: da
     if not _LANGUAGE_TAG.fullmatch(clean["locale"]):
         # Checked here for its shape only (i18n picks the catalog), so that what is
         # plainly not a tag, e.g. a name in the wrong column, is never quoted back.
-        raise LocaleError(f"{shown(clean['locale'])} is not a language tag", field="locale",
+        raise LocaleError(f"{shown(clean['locale'], LANGUAGE_SHAPE)} is not a language tag",
+                          field="locale",
                           hint="use a tag such as en, es, zh-Hant or pt-BR")
 
     discharge = parse_date(clean["discharge_date"], "discharge_date")
@@ -115,14 +117,15 @@ def job_from_fields(values: Mapping[str, str | None], *, brand: Brand, today: da
     rh = _choice(clean["rh"], "rh", RH_STATUSES)
     paper = clean["paper"].lower()
     if paper and paper not in ("letter", "a4"):
-        raise InputError(f"{shown(clean['paper'])} is not a paper size", field="paper",
+        raise InputError(f"{shown(clean['paper'], NO_SHAPE)} is not a paper size",
+                         field="paper",
                          hint="use letter or a4, or leave it empty to follow the clinic's country")
     name = _bounded_text(clean["patient_name"], "patient_name", MAX_NAME)
     note = _bounded_text(clean["note"], "note", MAX_NOTE)
     clinician = _bounded_text(clean["clinician"], "clinician", MAX_NAME)
     record_id = clean["record_id"]
     if record_id and not RECORD_ID.fullmatch(record_id):
-        raise InputError(f"{shown(record_id)} is not a record id", field="record_id",
+        raise InputError(f"{shown(record_id, NO_SHAPE)} is not a record id", field="record_id",
                          hint=f"use up to {MAX_RECORD_ID} letters, digits, '.', '_' or '-'")
     return Job(brand=brand, locale=clean["locale"], today=today, discharge_date=discharge,
                wait=wait, contraception=contraception, follow_up=follow_up, rh=rh,
@@ -139,8 +142,9 @@ _CHARACTER_HINTS = {
     "a noncharacter": "remove it: it is not a character that can be printed",
     "a control character": "remove it: only letters, digits, punctuation and spaces can be "
                            "printed",
-    "a lone surrogate (the input was not UTF-8)": "remove it, or retype the value as UTF-8 "
-                                                  "text",
+    "a lone surrogate, left by input that was not UTF-8":
+        "remove it, or retype the value as UTF-8 text",
+    "an invisible tag character": "remove it: it is invisible and means nothing in a value",
     "a private-use character": "remove it: it has no agreed meaning and may print as "
                                "something else",
     "an unassigned code point": "remove it: it is not a character yet and cannot be printed",
@@ -192,7 +196,7 @@ def parse_date(text: str, field_name: str) -> date:
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"{shown(text)} is not a date", field=field_name,
+        raise InputError(f"{shown(text, DATE_SHAPE)} is not a date", field=field_name,
                          hint="use YYYY-MM-DD, e.g. 2026-11-20") from None
 
 
@@ -204,7 +208,7 @@ def parse_wait(text: str, discharge: date) -> Wait:
     if weeks:
         count = int(weeks.group(1))
         if not 1 <= count <= 26:
-            raise InputError(f"{shown(text)} is out of range", field="wait",
+            raise InputError(f"{shown(text, WAIT_SHAPE)} is out of range", field="wait",
                              hint="use between 1w and 26w")
         return Wait(weeks=count, until=discharge + timedelta(weeks=count))
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
@@ -213,7 +217,8 @@ def parse_wait(text: str, discharge: date) -> Wait:
             raise InputError(f"{text} is not after the discharge date {discharge.isoformat()}",
                              field="wait", hint="give a date after discharge")
         return Wait(until=until)
-    raise InputError(f"{shown(text)} is not a wait", field="wait", hint=_HINTS["wait"])
+    raise InputError(f"{shown(text, WAIT_SHAPE)} is not a wait", field="wait",
+                     hint=_HINTS["wait"])
 
 
 def parse_follow_up(text: str, discharge: date) -> FollowUp:
@@ -226,7 +231,8 @@ def parse_follow_up(text: str, discharge: date) -> FollowUp:
             raise ValueError
         at = datetime.fromisoformat(f"{found.group(1)}T{found.group(2)}")
     except ValueError:
-        raise InputError(f"{shown(text)} is not a follow-up", field="follow_up",
+        raise InputError(f"{shown(text, FOLLOW_UP_SHAPE)} is not a follow-up",
+                         field="follow_up",
                          hint=_HINTS["follow_up"]) from None
     if at.date() < discharge:
         raise InputError(f"{text} is before the discharge date {discharge.isoformat()}",
@@ -236,7 +242,8 @@ def parse_follow_up(text: str, discharge: date) -> FollowUp:
 
 def _choice(text: str, field_name: str, choices: tuple[str, ...]) -> str:
     if text not in choices:
-        raise InputError(f"{shown(text)} is not one of {', '.join(choices)}", field=field_name,
+        raise InputError(f"{shown(text, NO_SHAPE)} is not one of {', '.join(choices)}",
+                         field=field_name,
                          hint=_HINTS[field_name])
     return text
 

@@ -17,11 +17,14 @@ import tomllib
 from pathlib import Path
 from typing import Mapping
 
+from .characters import first_refused
 from .errors import InputError
+from .input_files import UnusableFile, read_bounded
 
 ENVIRONMENT_VARIABLE = "HANDOUTS_BRAND"
 SETTINGS_FILE = "handouts.toml"
 SETTINGS_KEYS = ("brand",)
+MAX_SETTINGS_BYTES = 100_000
 HOW_TO_SET = (f"pass --brand clinic.toml, or set your clinic once: {ENVIRONMENT_VARIABLE}="
               f"/path/to/clinic.toml, or brand = \"clinic.toml\" in {SETTINGS_FILE} in the "
               "folder you run from (start from brands/example-clinic.toml)")
@@ -35,9 +38,13 @@ def clinic_brand_path(given: Path | None, *, cwd: Path | None = None,
     environ = os.environ if environ is None else environ
     from_environment = environ.get(ENVIRONMENT_VARIABLE, "").strip()
     if from_environment:
+        bad = first_refused(from_environment)
+        if bad is not None:
+            raise InputError(f"contains {bad.describe()}", field=ENVIRONMENT_VARIABLE,
+                             hint="set it to the path of your clinic's brand file")
         return Path(from_environment)
     settings = (cwd or Path.cwd()) / SETTINGS_FILE
-    if settings.is_file():
+    if settings.exists():
         return _brand_from_settings(settings)
     raise InputError("no clinic brand file given", field="--brand", hint=HOW_TO_SET)
 
@@ -45,8 +52,13 @@ def clinic_brand_path(given: Path | None, *, cwd: Path | None = None,
 def _brand_from_settings(path: Path) -> Path:
     where = str(path)
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(read_bounded(path, MAX_SETTINGS_BYTES).decode("utf-8"))
+    except UnusableFile as exc:
+        raise InputError(exc.message, source=where, hint=exc.hint) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read: {exc.strerror or exc}", source=where,
+                         hint="make it a readable file") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"cannot be read: {exc}", source=where,
                          hint='write one line: brand = "path/to/clinic.toml"') from None
     unknown = sorted(set(data) - set(SETTINGS_KEYS))
@@ -56,5 +68,9 @@ def _brand_from_settings(path: Path) -> Path:
     brand = data.get("brand")
     if not isinstance(brand, str) or not brand.strip():
         raise InputError("is missing or not text", source=where, field="brand",
+                         hint='write brand = "path/to/clinic.toml"')
+    bad = first_refused(brand)
+    if bad is not None:
+        raise InputError(f"contains {bad.describe()}", source=where, field="brand",
                          hint='write brand = "path/to/clinic.toml"')
     return path.parent / brand.strip()

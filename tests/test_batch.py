@@ -123,7 +123,7 @@ def expected_errors() -> list[str]:
         f"patients.csv:{line_of(9)}: locale: 'xx' is not a shipped language "
         f"(use one of: {', '.join(shipped_locales())})",
         f"patients.csv:{line_of(14)}: rh: is required (use given, not-given or not-needed)",
-        f"patients.csv:{line_of(19)}: contraception: 'maybe' is not one of avoid, trying, "
+        f"patients.csv:{line_of(19)}: contraception: the value is not one of avoid, trying, "
         "undecided (avoid = no pregnancy for now, trying = try again when ready, "
         "undecided = talk at follow-up)",
         f"patients.csv:{line_of(24)}: patient_name: contains U+E000 (a private-use "

@@ -378,3 +378,20 @@ def test_a_row_that_now_fails_takes_its_old_handout_with_it(tmp_path):
     assert result.outcomes[0].error.endswith(
         "(handouts/A-1.pdf, made by an earlier run from other values, was removed)")
     assert result.leftover == []
+
+
+def test_a_repeated_record_id_never_removes_the_handout_of_the_first(tmp_path):
+    from handouts.batch import BatchOptions, run_batch
+    from conftest import TEST_BRAND, TODAY
+    source = tmp_path / "patients.csv"
+    header = "record_id,locale,discharge_date,wait,contraception,follow_up,rh\n"
+    row = "A1,en,2026-11-20,2w,avoid,call,given\n"
+    source.write_text(header + row, "utf-8")
+    options = BatchOptions(source=source, out_dir=tmp_path / "out", brand_path=TEST_BRAND,
+                           today=TODAY, workers=0, print_file=False)
+    assert run_batch(options).made == 1
+    source.write_text(header + row + row, "utf-8")
+    result = run_batch(options)
+    assert [o.status for o in result.outcomes] == ["skipped", "failed"]
+    assert "removed" not in result.outcomes[1].error
+    assert [p.name for p in (tmp_path / "out" / "handouts").iterdir()] == ["A1.pdf"]

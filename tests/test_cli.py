@@ -50,13 +50,13 @@ BRAND_DIR = Path(__file__).parent / "data"
     (lambda a: _replace(a, "--discharge-date", "2026-13-01"),
      "error: discharge_date: '2026-13-01' is not a date (use YYYY-MM-DD, e.g. 2026-11-20)\n"),
     (lambda a: _replace(a, "--contraception", "maybe"),
-     "error: contraception: 'maybe' is not one of avoid, trying, undecided (avoid = no "
+     "error: contraception: the value is not one of avoid, trying, undecided (avoid = no "
      "pregnancy for now, trying = try again when ready, undecided = talk at follow-up)\n"),
     (lambda a: _replace(a, "--rh", "positive"),
-     "error: rh: 'positive' is not one of given, not-given, not-needed "
+     "error: rh: the value is not one of given, not-given, not-needed "
      "(use given, not-given or not-needed)\n"),
     (lambda a: _replace(a, "--wait", "soon"),
-     "error: wait: 'soon' is not a wait (use until-bleeding-stops, a number of weeks such as "
+     "error: wait: the value is not a wait (use until-bleeding-stops, a number of weeks such as "
      "2w or 6w, or a date YYYY-MM-DD)\n"),
     (lambda a: a + ["--brand", "missing.toml"],
      "error: missing.toml: file not found (pass --brand with the path of a brand TOML file, "
@@ -92,3 +92,12 @@ def test_help_documents_every_option(capsys):
                    "--contraception", "--follow-up", "--rh", "--clinician", "--note",
                    "--brand", "--paper", "--today", "--name-in-metadata", "--out"]:
         assert option in text
+
+
+def test_an_internal_error_is_one_line_with_its_own_exit_code(tmp_path, capsys, monkeypatch):
+    import handouts.cli as cli
+    monkeypatch.setattr(cli, "render", lambda job: (_ for _ in ()).throw(KeyError("Ana")))
+    code, out, err = run(GOOD + ["--out", str(tmp_path / "h.pdf")], capsys)
+    assert code == 70 and not (tmp_path / "h.pdf").exists()
+    assert err == ("error: internal error (KeyError) (please report it with the command you "
+                   "ran, without patient details)\n")

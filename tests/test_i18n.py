@@ -26,7 +26,7 @@ def test_unknown_language_lists_the_shipped_ones():
 
 
 def test_not_a_tag():
-    with pytest.raises(LocaleError, match=r"^locale: the value \(3 characters, not shown\) is "
+    with pytest.raises(LocaleError, match=r"^locale: the value is "
                                           r"not a language tag"):
         i18n.negotiate("e s", ("en",))
 

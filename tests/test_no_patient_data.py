@@ -91,6 +91,11 @@ BAD_CASES = [
     ("chinese-name-in-the-locale-column", {"locale": "李小龙"}),
     ("arabic-name-in-the-contraception-column", {"contraception": "محمد علي"}),
     ("lower-case-name-in-the-follow-up-column", {"follow_up": "zyxwquv qqplorth"}),
+    ("one-lower-case-word-in-the-locale-column", {"locale": "zyxwquv"}),
+    ("one-lower-case-word-in-the-rh-column", {"rh": "qqplorth"}),
+    ("one-lower-case-word-in-the-paper-column", {"paper": "zyxwquv"}),
+    ("name-and-number-in-the-wait-column", {"wait": "Zyxwquv 2"}),
+    ("name-and-number-in-the-date-column", {"discharge_date": "Room 12 Zyxwquv"}),
 ]
 CASE_IDS = [case for case, _ in BAD_CASES]
 
@@ -146,14 +151,15 @@ def _unwritable(tmp_path: Path) -> Path:
 
 def test_an_output_that_cannot_be_written_leaks_nothing(tmp_path, capsys, caplog):
     caplog.set_level(logging.DEBUG)
-    raised = ""
+    raised, code = "", None
     try:
-        main(render_args(FIELDS, _unwritable(tmp_path)))
+        code = main(render_args(FIELDS, _unwritable(tmp_path)))
     except BaseException as exc:      # noqa: BLE001 - whatever escapes, it must not leak
         raised = "".join(traceback.format_exception(exc))
     captured = capsys.readouterr()
     assert leaks(raised, captured.out, captured.err, log_text(caplog)) == []
     assert leaks(*paths_under(tmp_path)) == []
+    assert code == 2 and raised == ""
 
 
 def test_an_output_that_cannot_be_written_is_one_line_and_exit_2(tmp_path, capsys, caplog):
@@ -165,8 +171,8 @@ def test_an_output_that_cannot_be_written_is_one_line_and_exit_2(tmp_path, capsy
 def test_invalid_utf8_on_the_command_line_is_named_by_code_point(tmp_path, capsys, caplog):
     fields = {**FIELDS, "patient_name": os.fsdecode(b"Zyxwquv \xff")}
     code, _, stderr = run_main(render_args(fields, tmp_path / "h.pdf"), capsys, caplog)
-    assert (code, stderr) == (2, "error: patient_name: contains U+DCFF (a lone surrogate (the "
-                                 "input was not UTF-8)) at character 9 (remove it, or retype "
+    assert (code, stderr) == (2, "error: patient_name: contains U+DCFF (a lone surrogate, left by "
+                                 "input that was not UTF-8) at character 9 (remove it, or retype "
                                  "the value as UTF-8 text)\n")
 
 
@@ -310,13 +316,15 @@ def test_a_batch_whose_out_dir_cannot_be_written_leaks_nothing(tmp_path, capsys,
     (tmp_path / "a-file").write_text("not a folder")
     caplog.set_level(logging.DEBUG)
     raised = ""
+    code = None
     try:
-        main(["batch", str(path), "--out-dir", str(tmp_path / "a-file" / "out"),
-              "--workers", "0", "--today", TODAY_ARG])
+        code = main(["batch", str(path), "--out-dir", str(tmp_path / "a-file" / "out"),
+                     "--workers", "0", "--today", TODAY_ARG])
     except BaseException as exc:      # noqa: BLE001 - whatever escapes, it must not leak
         raised = "".join(traceback.format_exception(exc))
     captured = capsys.readouterr()
     assert leaks(raised, captured.out, captured.err, log_text(caplog)) == []
+    assert code == 2 and captured.err.startswith("error: ") and captured.err.count("\n") == 1
 
 
 # -- rows parsed on their own ------------------------------------------------------------

@@ -207,3 +207,14 @@ def test_render_onto_a_folder_says_so_in_one_line(tmp_path):
     assert code == 2 and stderr.count("\n") == 1
     assert stderr.startswith(f"error: {tmp_path / 'handout.pdf'}: cannot be written: there "
                              "is a folder with that name")
+
+
+@pytest.mark.parametrize("text", ['{"rows": 5}', '{"rows": [{"file": ["x"]}]}',
+                                  '{"rows": ' + "[" * 100000 + "]" * 100000 + "}", "[1, 2]",
+                                  '{"rows": [{"file": "handouts/A.pdf", "pages": 2}]}'])
+def test_a_damaged_json_manifest_is_read_as_what_it_can_say(tmp_path, text):
+    from handouts.output import read_manifest
+    path = tmp_path / "manifest.json"
+    path.write_text(text, "utf-8")
+    entries = read_manifest(path)
+    assert all(isinstance(v, str) for entry in entries for v in entry.values())

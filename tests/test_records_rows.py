@@ -243,8 +243,8 @@ def test_a_json_escape_for_a_lone_surrogate_is_refused(brand):
     with pytest.raises(InputError) as caught:
         job_from_row(row, brand=brand, today=TODAY, source="p.jsonl")
     assert str(caught.value).startswith(
-        "p.jsonl:1: patient_name: contains U+D800 (a lone surrogate (the input was not "
-        "UTF-8)) at character 9 (remove it")
+        "p.jsonl:1: patient_name: contains U+D800 (a lone surrogate, left by input that was "
+        "not UTF-8) at character 9 (remove it")
     assert "Zyxwquv" not in str(caught.value)
 
 
@@ -296,3 +296,11 @@ def test_a_row_record_id_that_is_not_one_is_not_reported():
     assert Row(3, {"record_id": "Zyxwquv Qqplorth"}).record_id == ""
     assert Row(3, {"record_id": "MRN\u202e1"}).record_id == ""
     assert Row(3, {"record_id": "x" * 33}).record_id == ""
+
+
+def test_a_json_lines_row_that_repeats_a_field_fails_alone():
+    rows = parse_jsonl('{"locale": "en", "wait": "2w", "Wait": "6w"}\n{"locale": "en"}\n',
+                       "p.jsonl").rows
+    assert str(rows[0].error) == ("p.jsonl:1: wait: repeats a field (two keys that name the "
+                                  "same column) (give each field once)")
+    assert rows[1].error is None
