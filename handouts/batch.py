@@ -46,14 +46,14 @@ from typing import Callable, Protocol
 from . import i18n
 from .batch_lock import LOCK_FILE, OutDirLock
 from .batch_plan import (HANDOUTS_DIR, KEY_FILE, PRINT_FILE, BatchOptions, RowOutcome,
-                         _Planned, plan, print_order, render_key)
+                         _Planned, leftover_handouts, plan, print_order, remove_superseded,
+                         render_key)
 from .batch_workers import (FAILED, MADE, PENDING, SKIPPED, WARM_UP, _death_reason,
                             _init_worker, _make_row, _process_context, _Worker,
                             _worker_state, _WorkerSetup)
 from .brand import Brand, load_brand
 from .errors import HandoutError, InputError, OutputError
 from .output import (atomic_file, check_target, folder_secret, make_folder, remove_file,
-                     sha256_file,
                      remove_temporaries, write_manifest)
 from .patient_lists import PatientList, read_patient_list
 from .render import PrintFile, negotiate
@@ -391,7 +391,7 @@ def _run(options: BatchOptions, patients: PatientList, brand: Brand, progress: P
          clock: Callable[[], float], secret: bytes) -> BatchResult:
     out_dir = options.out_dir
     planned = plan(options, patients, brand, secret)
-    _remove_superseded(options, planned)
+    remove_superseded(options, planned)
     remove_temporaries(out_dir)
     remove_temporaries(out_dir / HANDOUTS_DIR)
     remove_file(options.print_path)          # rebuilt below; never left stale
@@ -438,48 +438,11 @@ def _run(options: BatchOptions, patients: PatientList, brand: Brand, progress: P
         except OutputError as error:
             result.print_error = (f"{error.source}: {error.message} ({error.hint}, then run "
                                   "the batch again: the handouts made are kept)")
-    _remove_superseded(options, planned)
+    remove_superseded(options, planned)
     run.checkpoint(force=True)
-    result.leftover = _leftover(options, planned)
+    result.leftover = leftover_handouts(options, planned)
     result.seconds = clock() - started
     return result
-
-
-def _remove_superseded(options: BatchOptions, planned: list[_Planned]) -> None:
-    """A row that failed now but was made by an earlier run (same record id, other
-    values) must not leave its old handout to be printed: it is removed, and said so.
-    Run once the rows are checked (before any work, so an interrupted run has done it)
-    and again at the end for the rows that failed while being made."""
-    claimed = {item.outcome.file for item in planned if item.outcome.status != FAILED}
-    for item in planned:
-        if item.outcome.status != FAILED or item.earlier is None:
-            continue
-        file, sha256 = item.earlier
-        if file in claimed:      # another row of this list makes it (a repeated record id)
-            continue
-        path = options.out_dir / file
-        if sha256_file(path) != sha256:
-            continue             # not the file the earlier run made: left alone, reported
-        try:
-            path.unlink()
-        except OSError:
-            continue
-        item.outcome.error += (f" ({file}, made by an earlier run from other values, was "
-                               "removed)")
-
-
-def _leftover(options: BatchOptions, planned: list[_Planned]) -> list[str]:
-    """The PDFs in handouts/ that no row of this list made or skipped, by name: a print
-    room that prints the folder would otherwise hand out another list's patients'."""
-    ours = {Path(item.outcome.file).name.casefold() for item in planned
-            if item.outcome.status in (MADE, SKIPPED)}
-    try:
-        names = sorted(path.name for path in (options.out_dir / HANDOUTS_DIR).iterdir()
-                       if path.suffix.lower() == ".pdf" and not path.name.startswith(".")
-                       and path.is_file())
-    except OSError:
-        return []
-    return [name for name in names if name.casefold() not in ours]
 
 
 __all__ = ["BatchOptions", "BatchResult", "RowOutcome", "run_batch", "plan", "print_order",

@@ -9,6 +9,10 @@ still has the recorded SHA-256 is skipped, so re-running a killed batch finishes
 of everything the handout's bytes depend on (the row's values, the brand, the print date,
 the templates, catalogs, fonts and code). Keyed, so that the manifest alone cannot be
 used to confirm a guessed patient's name or dates by hashing them.
+
+What earlier runs left in handouts/ is dealt with here too: a row that fails now takes
+the handout an earlier run made for it away, and any other PDF is named, never printed
+by mistake.
 """
 from __future__ import annotations
 
@@ -196,3 +200,40 @@ def print_order(planned: list[_Planned], group_by_language: bool) -> list[int]:
     for item in planned:
         rank.setdefault(item.outcome.locale, len(rank))
     return sorted(indexes, key=lambda i: (rank[planned[i].outcome.locale], i))
+
+
+def remove_superseded(options: BatchOptions, planned: list[_Planned]) -> None:
+    """A row that failed now but was made by an earlier run (same record id, other
+    values) must not leave its old handout to be printed: it is removed, and said so.
+    Run once the rows are checked (before any work, so an interrupted run has done it)
+    and again at the end for the rows that failed while being made."""
+    claimed = {item.outcome.file for item in planned if item.outcome.status != FAILED}
+    for item in planned:
+        if item.outcome.status != FAILED or item.earlier is None:
+            continue
+        file, sha256 = item.earlier
+        if file in claimed:      # another row of this list makes it (a repeated record id)
+            continue
+        path = options.out_dir / file
+        if sha256_file(path) != sha256:
+            continue             # not the file the earlier run made: left alone, reported
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        item.outcome.error += (f" ({file}, made by an earlier run from other values, was "
+                               "removed)")
+
+
+def leftover_handouts(options: BatchOptions, planned: list[_Planned]) -> list[str]:
+    """The PDFs in handouts/ that no row of this list made or skipped, by name: a print
+    room that prints the folder would otherwise hand out another list's patients'."""
+    ours = {Path(item.outcome.file).name.casefold() for item in planned
+            if item.outcome.status in (MADE, SKIPPED)}
+    try:
+        names = sorted(path.name for path in (options.out_dir / HANDOUTS_DIR).iterdir()
+                       if path.suffix.lower() == ".pdf" and not path.name.startswith(".")
+                       and path.is_file())
+    except OSError:
+        return []
+    return [name for name in names if name.casefold() not in ours]
