@@ -123,6 +123,9 @@ def atomic_file(path: str | Path, *, name: str | None = None) -> Iterator[Binary
     path = Path(path)
     shown = name or str(path)
     check_target(path, name=shown)
+    if len(os.fsencode(path.name)) > _NAME_MAX:     # refused before any folder is made
+        raise output_error(OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG)),
+                           path, name=shown)
     make_folder(path.parent, name=shown)
     temporary = None
     try:

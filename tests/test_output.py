@@ -218,3 +218,12 @@ def test_a_damaged_json_manifest_is_read_as_what_it_can_say(tmp_path, text):
     path.write_text(text, "utf-8")
     entries = read_manifest(path)
     assert all(isinstance(v, str) for entry in entries for v in entry.values())
+
+
+def test_a_name_too_long_leaves_no_folder_behind(tmp_path):
+    from handouts.errors import OutputError
+    from handouts.output import write_atomic
+    target = tmp_path / "new" / "deeper" / ("a" * 300 + ".pdf")
+    with pytest.raises(OutputError, match="cannot be written"):
+        write_atomic(target, b"%PDF-")
+    assert list(tmp_path.iterdir()) == []
