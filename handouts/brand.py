@@ -267,6 +267,9 @@ def load_logo(path: Path, *, where: str) -> Logo:
                f"{_megabytes(MAX_SVG_BYTES)}", "simplify the SVG or export it as PNG")
     try:
         _check_image(kind, data)
+    except _NotSelfContained as exc:
+        refuse(f"{path} {exc}", "export the logo as a self-contained SVG (images embedded "
+                                "as data, no DOCTYPE) or as PNG")
     except _TooLarge as exc:
         refuse(f"{path} is {exc} pixels; a logo may be at most "
                f"{MAX_LOGO_PIXELS}x{MAX_LOGO_PIXELS}", "scale it down, e.g. to 1000 pixels wide")
@@ -305,8 +308,27 @@ def _check_image(kind: str, data: bytes) -> None:
             width, height = struct.unpack(">II", data[16:24])
             raise _TooLarge(f"{width}x{height}") from None
     else:
+        _check_svg_is_self_contained(data)
         from .layout import svg_drawing
         svg_drawing(data)
+
+
+class _NotSelfContained(Exception):
+    """An SVG logo that refers to something outside itself."""
+
+
+def _check_svg_is_self_contained(data: bytes) -> None:
+    """An SVG logo must hold all it draws: a reference to another file or address is
+    dropped by the SVG renderer without a word (a logo with a hole), and entity
+    declarations can expand without bound. Both are refused."""
+    import xml.etree.ElementTree as ET
+    head = data[:4096].lower()
+    if b"<!doctype" in head or b"<!entity" in data.lower():
+        raise _NotSelfContained("declares a DOCTYPE or entities")
+    for element in ET.fromstring(data).iter():
+        for name, value in element.attrib.items():
+            if name.rsplit("}", 1)[-1] == "href" and not value.startswith(("#", "data:")):
+                raise _NotSelfContained("refers to another file or address")
 
 
 def _megabytes(size: int) -> str:

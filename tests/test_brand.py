@@ -193,3 +193,26 @@ def test_support_line_from_mapping_names_the_row():
         support_line_from_mapping(row, where="support_lines.toml", field="line[3]")
     assert str(caught.value) == ('support_lines.toml: line[3].number: must be text in quotes, '
                                  'not a number (write number = "988")')
+
+
+@pytest.mark.parametrize("svg, message", [
+    (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+     b'<image width="9" height="9" xlink:href="file:///etc/logo.png"/></svg>',
+     "refers to another file or address"),
+    (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]>'
+     b'<svg xmlns="http://www.w3.org/2000/svg"><text>&a;</text></svg>',
+     "declares a DOCTYPE or entities"),
+])
+def test_an_svg_logo_must_hold_all_it_draws(tmp_path, svg, message):
+    (tmp_path / "logo.svg").write_bytes(svg)
+    with pytest.raises(BrandError) as caught:
+        load_brand(write_brand(tmp_path, extra='logo = "logo.svg"'))
+    assert f"logo.svg {message} (export the logo as a self-contained SVG" in str(caught.value)
+
+
+def test_an_svg_logo_with_an_embedded_image_and_internal_references_loads(tmp_path):
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+           b' width="10" height="10"><defs><circle id="c" r="4"/></defs>'
+           b'<use xlink:href="#c"/></svg>')
+    (tmp_path / "logo.svg").write_bytes(svg)
+    assert load_brand(write_brand(tmp_path, extra='logo = "logo.svg"')).logo.kind == "svg"
