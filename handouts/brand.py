@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import io
 import math
-import re
 import struct
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import brand_schema as schema
-from .brand_schema import key_line
 from .errors import BrandError
-from .input_files import UnusableFile, read_bounded
+from .input_files import UnusableFile, key_line, read_bounded, toml_error_line
 from .paper import paper_for_country
 
 PAPERS = ("letter", "a4")
@@ -94,7 +92,7 @@ def load_brand(path: str | Path) -> Brand:
         raise BrandError("is not UTF-8 text", source=where,
                          hint="save the brand file as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
-        line = _toml_error_line(str(exc))
+        line = toml_error_line(exc)
         raise BrandError(f"is not valid TOML: {exc}", source=where, line=line,
                          hint="see https://toml.io for the syntax") from None
     try:
@@ -334,8 +332,3 @@ def _check_svg_is_self_contained(data: bytes) -> None:
 def _megabytes(size: int) -> str:
     # Rounded up, so a file just over a limit never reads as the limit itself.
     return f"{math.ceil(size / 100_000) / 10:.1f} MB".replace(".0 MB", " MB")
-
-
-def _toml_error_line(message: str) -> int | None:
-    found = re.search(r"at line (\d+)", message)
-    return int(found.group(1)) if found else None

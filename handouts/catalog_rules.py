@@ -26,6 +26,7 @@ from babel.messages.catalog import Catalog
 
 from .characters import BIDI_CONTROLS
 from .errors import HandoutError
+from .input_files import key_line, toml_error_line
 
 MAX_LENGTH = re.compile(r"Max (\d+) characters")
 TAG = re.compile(r"</?[\w-]+/?>")
@@ -73,27 +74,24 @@ def read_settings(path: Path, where: str) -> tuple[LocaleSettings, list[Problem]
                                                                f"{exc.strerror or exc} (make it "
                                                                "a readable file)")]
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
-        return LocaleSettings(), [Problem(where, line, "settings", f"is not valid TOML: {exc} "
-                                                               '(write e.g. digits = "native")')]
+        return LocaleSettings(), [Problem(where, toml_error_line(exc) or 0, "settings",
+                                          f"is not valid TOML: {exc} "
+                                          '(write e.g. digits = "native")')]
     problems = []
     for key, value in data.items():
         allowed = SETTINGS_KEYS.get(key)
         if allowed is None:
-            problems.append(Problem(where, _line_of(path, key), "settings",
+            problems.append(Problem(where, _line(path, key), "settings",
                                     f"unknown setting {key!r} (the settings are: "
                                     f"{', '.join(SETTINGS_KEYS)})"))
         elif value not in allowed:
-            problems.append(Problem(where, _line_of(path, key), "settings",
+            problems.append(Problem(where, _line(path, key), "settings",
                                     f"{key} = {value!r} (use one of: {', '.join(allowed)})"))
     return LocaleSettings(**{k: v for k, v in data.items() if k in SETTINGS_KEYS}), problems
 
 
-def _line_of(path: Path, key: str) -> int:
-    for number, text in enumerate(path.read_text("utf-8").splitlines(), start=1):
-        if re.match(rf"\s*{re.escape(key)}\s*=", text):
-            return number
-    return 0
+def _line(path: Path, key: str) -> int:
+    return key_line(path.read_text("utf-8"), key) or 0
 
 
 def check_catalog(catalog: Catalog, template: Catalog, *, where: str, template_where: str,

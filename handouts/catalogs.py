@@ -20,7 +20,7 @@ from . import i18n
 from .catalog_rules import Problem
 from .review import read_review, review_path
 from .errors import LocaleError
-from .resources import LOCALES_DIR, PROJECT_DIR
+from .resources import LOCALES_DIR, PROJECT_DIR, relative
 
 POT = LOCALES_DIR / "messages.pot"
 EXTRACT_ARGS = ["extract", "-F", "pyproject.toml", "-c", "Translators:", "--no-location",
@@ -37,13 +37,6 @@ def _pybabel(*args: str) -> None:
 
 def po_path(locale_id: str, locales_dir: Path = LOCALES_DIR) -> Path:
     return locales_dir / locale_id / "LC_MESSAGES" / "messages.po"
-
-
-def _relative(path: Path) -> str:
-    try:
-        return str(path.relative_to(PROJECT_DIR))
-    except ValueError:
-        return str(path)
 
 
 # -- the workflow ----------------------------------------------------------------------
@@ -65,7 +58,7 @@ def new(locale_id: str, locales_dir: Path = LOCALES_DIR) -> Path:
     validate_locale_id(locale_id)
     target = po_path(locale_id, locales_dir)
     if target.exists():
-        raise LocaleError(f"{_relative(target)} already exists", field="locale",
+        raise LocaleError(f"{relative(target)} already exists", field="locale",
                           hint=f"to refresh it use: python generate.py locales update {locale_id}")
     _pybabel("init", "-i", str(locales_dir / "messages.pot"), "-d", str(locales_dir),
              "-l", locale_id)
@@ -82,7 +75,7 @@ def update(locale_ids: list[str], locales_dir: Path = LOCALES_DIR) -> list[Path]
     for locale_id in locale_ids:
         target = po_path(locale_id, locales_dir)
         if not target.exists():
-            raise LocaleError(f"no catalog for {locale_id!r}", source=_relative(target),
+            raise LocaleError(f"no catalog for {locale_id!r}", source=relative(target),
                               hint=f"start it with: python generate.py locales new {locale_id}")
         _pybabel("update", "-i", str(locales_dir / "messages.pot"), "-d", str(locales_dir),
                  "-l", locale_id, "--previous", "--ignore-obsolete")

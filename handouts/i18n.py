@@ -235,7 +235,7 @@ def _checked_catalog(locale_id: str, locales_dir: Path):
         with po_path.open("rb") as handle:
             catalog = read_po(handle, locale=locale_id, abort_invalid=True)
     except Exception as exc:  # babel raises PoFileError with the line in its text
-        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
+        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0  # Babel's
         result = None, (Problem(where, line, "syntax", f"{exc} (fix the PO syntax)"),)
     else:
         problems += check_catalog(catalog, template, where=where,
@@ -302,10 +302,8 @@ class CatalogTranslations:
 
 
 def _rel(path: Path) -> str:
-    try:
-        return str(path.relative_to(resources.LOCALES_DIR.parent))
-    except ValueError:
-        return str(path)
+    # The folder is read at each call, not import: tests point it at a copy.
+    return resources.relative(path, resources.LOCALES_DIR.parent)
 
 
 # -- formatting with an explicit locale ------------------------------------------------

@@ -24,11 +24,12 @@ from datetime import date
 from pathlib import Path
 
 from .errors import LocaleError
+from .input_files import key_line
 from .output import write_atomic
-from .resources import LOCALES_DIR, PROJECT_DIR
+from .resources import LOCALES_DIR, relative
 
-# i18n and catalogs are imported inside approve(): i18n.load_locale calls read_review, so a
-# module-level import of either would be circular once the lead wires this module in.
+# i18n and catalogs are imported inside approve(): i18n imports this module (load_locale
+# calls read_review), so a module-level import of either would be circular.
 
 KEYS = ("reviewed", "reviewer", "date", "fingerprint", "strings")
 HEX16 = re.compile(r"[0-9a-f]{16}")
@@ -130,7 +131,7 @@ def read_review(path: Path, catalog=None) -> ReviewStatus:
 
 def _parse(path: Path) -> tuple[str, str, dict[str, str]] | None:
     """(reviewer, date, strings) of an approval; None for the unreviewed form."""
-    where = _relative(path)
+    where = relative(path.resolve())
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -233,28 +234,12 @@ def _toml_error(message: str, text: str) -> tuple[str, int]:
 
 
 def _line_of(text: str, key: str, table: str = "") -> int | None:
-    """The line defining `key` (in `[table]`, or at the top level): tomllib has no line
-    numbers for keys, so find it in the raw text."""
-    quoted = re.escape(key)
-    defines = re.compile(rf"\s*(?:{quoted}|\"{quoted}\"|'{quoted}')\s*=")
-    header = re.compile(rf"\s*\[\s*(?:{quoted}|\"{quoted}\")\s*\]")
-    current = ""
-    for number, line in enumerate(text.splitlines(), 1):
-        if m := re.match(r"\s*\[\s*([^\]]+?)\s*\]", line):
-            if not table and header.match(line):
-                return number       # an unknown [table] is an unknown top-level key
-            current = m.group(1).strip("\"'")
-            continue
-        if current == table and defines.match(line):
-            return number
+    """The line defining `key` (in `[table]`, or at the top level), else the first line
+    that mentions it."""
+    found = key_line(text, f"{table}.{key}" if table else key)
+    if found is not None:
+        return found
     return next((n for n, line in enumerate(text.splitlines(), 1) if key in line), None)
-
-
-def _relative(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(PROJECT_DIR))
-    except ValueError:
-        return str(path)
 
 
 # -- approving -------------------------------------------------------------------------
@@ -306,7 +291,7 @@ def approve(locale_id: str, reviewer: str, date_text: str, *, today: date,
         catalog = read_po(handle, locale=locale_id)
     # The fingerprints must be of the file that was checked, not of a later save.
     if po.read_bytes() != before:
-        raise ApprovalRefused([f"{_relative(po)}: changed while it was being checked "
+        raise ApprovalRefused([f"{relative(po.resolve())}: changed while it was being checked "
                                "(save it, then approve again)"])
     target = review_path(locale_id, locales_dir)
     write_atomic(target, render_record(locale_id, reviewer, date_text, catalog).encode())

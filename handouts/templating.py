@@ -6,7 +6,6 @@ A ChoiceLoader looks in a clinic's own template folder first, then in `templates
 """
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,7 +16,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import TemplateError
 from .i18n import LocaleBundle
-from .resources import TEMPLATES_DIR
+from .input_files import key_line, toml_error_line
+from .resources import TEMPLATES_DIR, relative
 
 #: Options shared by the runtime and by string extraction (babel.cfg); they must agree.
 JINJA_OPTIONS = dict(trim_blocks=False, lstrip_blocks=False)
@@ -51,18 +51,16 @@ def load_support_lines(handout: str, templates_dir: Path = TEMPLATES_DIR):
     """The handout's support lines, each checked as a brand's are (a number, its hours,
     languages and the date it was last verified); a problem names the file and line."""
     from .brand import support_line_from_mapping
-    from .brand_schema import key_line
     from .errors import BrandError
     path = templates_dir / handout / "support_lines.toml"
     if not path.exists():
         return ()
-    where = _relative(path)
+    where = relative(path, TEMPLATES_DIR.parent)
     text = path.read_text("utf-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = int(m.group(1)) if (m := re.search(r"at line (\d+)", str(exc))) else None
-        raise TemplateError(f"is not valid TOML: {exc}", source=where, line=line,
+        raise TemplateError(f"is not valid TOML: {exc}", source=where, line=toml_error_line(exc),
                             hint="see https://toml.io for the syntax") from None
     unknown = sorted(set(data) - {"line"})
     if unknown:
@@ -73,13 +71,6 @@ def load_support_lines(handout: str, templates_dir: Path = TEMPLATES_DIR):
                      for n, row in enumerate(data.get("line", []), start=1))
     except BrandError as error:
         raise error.located(line=key_line(text, error.field)) from None
-
-
-def _relative(path: Path) -> str:
-    try:
-        return str(path.relative_to(TEMPLATES_DIR.parent))
-    except ValueError:
-        return str(path)
 
 
 @lru_cache(maxsize=None)

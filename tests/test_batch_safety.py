@@ -361,37 +361,26 @@ def test_the_manifest_and_the_print_file_hold_no_patient_text(tmp_path):
 def test_a_row_that_now_fails_takes_its_old_handout_with_it(tmp_path):
     """Made once, then the row's values change so it fails: the handout from the old values
     must not stay in handouts/ to be printed."""
-    from handouts.batch import BatchOptions, run_batch
-    from conftest import TEST_BRAND, TODAY
-    source = tmp_path / "patients.csv"
-    header = "record_id,locale,discharge_date,wait,contraception,follow_up,rh\n"
-    source.write_text(header + "A-1,en,2026-11-20,2w,avoid,call,given\n"
-                               "A-2,en,2026-11-20,2w,avoid,call,given\n", "utf-8")
-    options = BatchOptions(source=source, out_dir=tmp_path / "out", brand_path=TEST_BRAND,
-                           today=TODAY, workers=0, print_file=False)
+    patients = rows("A", 2)
+    write_csv(tmp_path / "patients.csv", patients)
+    options = options_for(tmp_path, workers=0, print_file=False)
     assert run_batch(options).made == 2
-    source.write_text(header + "A-1,en,2026-11-20,6x,avoid,call,given\n"
-                               "A-2,en,2026-11-20,2w,avoid,call,given\n", "utf-8")
+    write_csv(tmp_path / "patients.csv", [{**patients[0], "wait": "6x"}, patients[1]])
     result = run_batch(options)
     assert [o.status for o in result.outcomes] == ["failed", "skipped"]
-    assert sorted(p.name for p in (tmp_path / "out" / "handouts").iterdir()) == ["A-2.pdf"]
+    assert sorted(p.name for p in (tmp_path / "out" / "handouts").iterdir()) == ["A-1.pdf"]
     assert result.outcomes[0].error.endswith(
-        "(handouts/A-1.pdf, made by an earlier run from other values, was removed)")
+        "(handouts/A-0.pdf, made by an earlier run from other values, was removed)")
     assert result.leftover == []
 
 
 def test_a_repeated_record_id_never_removes_the_handout_of_the_first(tmp_path):
-    from handouts.batch import BatchOptions, run_batch
-    from conftest import TEST_BRAND, TODAY
-    source = tmp_path / "patients.csv"
-    header = "record_id,locale,discharge_date,wait,contraception,follow_up,rh\n"
-    row = "A1,en,2026-11-20,2w,avoid,call,given\n"
-    source.write_text(header + row, "utf-8")
-    options = BatchOptions(source=source, out_dir=tmp_path / "out", brand_path=TEST_BRAND,
-                           today=TODAY, workers=0, print_file=False)
+    patients = rows("A", 1)
+    write_csv(tmp_path / "patients.csv", patients)
+    options = options_for(tmp_path, workers=0, print_file=False)
     assert run_batch(options).made == 1
-    source.write_text(header + row + row, "utf-8")
+    write_csv(tmp_path / "patients.csv", patients * 2)
     result = run_batch(options)
     assert [o.status for o in result.outcomes] == ["skipped", "failed"]
     assert "removed" not in result.outcomes[1].error
-    assert [p.name for p in (tmp_path / "out" / "handouts").iterdir()] == ["A1.pdf"]
+    assert [p.name for p in (tmp_path / "out" / "handouts").iterdir()] == ["A-0.pdf"]
