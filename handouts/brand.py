@@ -37,6 +37,8 @@ class SupportLine:
     number: str
     hours: str = ""
     languages: str = ""
+    cost: str = ""    # "free", or "" when not known or the usual rate: printed only if set
+    crisis: bool = False  # the country's crisis line, named in the urgent-help box
     last_verified: str = ""
 
 
@@ -61,6 +63,7 @@ class Brand:
     logo: Logo | None = None
     paper: str = "letter"
     support_lines: tuple[SupportLine, ...] = field(default_factory=tuple)
+    avoid_baths: bool = False  # the clinic advises no baths until bleeding stops
     sample: bool = False      # a made-up clinic: every page says it is not for patients
 
 
@@ -141,11 +144,9 @@ def brand_from_mapping(data: dict, *, where: str, base_dir: Path) -> Brand:
     if paper not in PAPERS:
         raise BrandError(f"{paper!r} is not a paper size", source=where, field="clinic.paper",
                          hint="use letter or a4, or leave it out to follow the country")
-    sample = clinic.get("sample", False)
-    if not isinstance(sample, bool):
-        raise BrandError(f"must be true or false, not {schema.type_name(sample)}",
-                         source=where, field="clinic.sample",
-                         hint="write sample = true, without quotes")
+    sample = schema.flag(clinic.get("sample", False), where=where, field="clinic.sample")
+    avoid_baths = schema.flag(clinic.get("avoid_baths", False), where=where,
+                              field="clinic.avoid_baths")
 
     # [colours] is accepted for British writers; _check_tables refused having both.
     table = "colours" if "colours" in data else "colors"
@@ -181,7 +182,8 @@ def brand_from_mapping(data: dict, *, where: str, base_dir: Path) -> Brand:
     return Brand(name=name, country=country, phone=daytime, after_hours_phone=after_hours,
                  emergency_number=emergency, address=address, website=website,
                  qr_url=qr_url, primary_colour=primary, accent_colour=accent, logo=logo,
-                 paper=paper, support_lines=tuple(lines), sample=sample)
+                 paper=paper, support_lines=tuple(lines), avoid_baths=avoid_baths,
+                 sample=sample)
 
 
 def _check_tables(data: dict, where: str) -> None:
@@ -222,8 +224,9 @@ def support_line_from_mapping(row: object, *, where: str, field: str) -> Support
         raise BrandError("must be a table", source=where, field=field)
     schema.check_keys(row, schema.SUPPORT_LINE_KEYS, where=where, prefix=field,
                       label="a support line")
+    crisis = schema.flag(row.get("crisis", False), where=where, field=f"{field}.crisis")
     values = {key: schema.text(row.get(key, ""), where=where, field=f"{field}.{key}")
-              for key in schema.SUPPORT_LINE_KEYS}
+              for key in schema.SUPPORT_LINE_KEYS if key != "crisis"}
     for key in ("country", "name", "how", "number", "last_verified"):
         if not values[key]:
             raise BrandError("is required", source=where, field=f"{field}.{key}",
@@ -231,9 +234,10 @@ def support_line_from_mapping(row: object, *, where: str, field: str) -> Support
                                   "and last_verified (YYYY-MM-DD)")
     for key, check in (("country", schema.country), ("how", schema.how),
                        ("number", schema.phone), ("hours", schema.hours),
-                       ("languages", schema.languages), ("last_verified", schema.iso_date)):
+                       ("languages", schema.languages), ("cost", schema.cost),
+                       ("last_verified", schema.iso_date)):
         values[key] = check(values[key], where=where, field=f"{field}.{key}")
-    return SupportLine(**values)
+    return SupportLine(**values, crisis=crisis)
 
 
 def load_logo(path: Path, *, where: str) -> Logo:

@@ -16,10 +16,12 @@ from .characters import first_refused
 from .errors import BrandError
 
 CLINIC_KEYS = ("name", "country", "phone", "after_hours_phone", "emergency_number",
-               "address", "website", "qr_url", "logo", "paper", "sample")
+               "address", "website", "qr_url", "logo", "paper", "avoid_baths", "sample")
 COLOUR_KEYS = ("primary", "accent")
-SUPPORT_LINE_KEYS = ("country", "name", "how", "number", "hours", "languages",
-                     "last_verified")
+SUPPORT_LINE_KEYS = ("country", "name", "how", "number", "hours", "languages", "cost",
+                     "crisis", "last_verified")
+#: What a call or text to a support line costs, when the data says: printed only if set.
+COSTS = ("free",)
 TABLES = ("clinic", "colors", "colours", "support_lines")
 HOW = ("call", "text", "call or text")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -215,6 +217,23 @@ def contrast_with_white(hex_colour: str) -> float:
     r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
     luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
     return 1.05 / (luminance + 0.05)
+
+
+def flag(value: object, *, where: str, field: str) -> bool:
+    """A TOML boolean: true or false without quotes (a quoted "false" is not false)."""
+    if not isinstance(value, bool):
+        key = field.rsplit(".", 1)[-1]
+        fail(f"must be true or false, not {type_name(value)}", where, field,
+             f"write {key} = true or {key} = false, without quotes")
+    return value
+
+
+def cost(value: str, *, where: str, field: str) -> str:
+    if value and value not in COSTS:
+        fail(f"{value!r} is not a known cost", where, field,
+             'write cost = "free" for a line that costs nothing to call, or leave it out '
+             "when calls cost the usual rate or it is not known")
+    return value
 
 
 def how(value: str, *, where: str, field: str) -> str:

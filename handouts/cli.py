@@ -19,7 +19,7 @@ from .brand import load_brand
 from .errors import HandoutError, InputError
 from .i18n import CatalogRefused, shipped_locales
 from .output import write_atomic
-from .records import (CONTRACEPTION_PLANS, JOB_FIELDS, RH_STATUSES,
+from .records import (CONTRACEPTION_METHODS, CONTRACEPTION_PLANS, JOB_FIELDS, RH_STATUSES,
                       WAIT_UNTIL_BLEEDING_STOPS, job_from_fields, parse_date)
 from .batch import MANIFEST_FORMATS
 from .render import render
@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     one.add_argument("--contraception", required=True, metavar="{%s}" % ",".join(CONTRACEPTION_PLANS),
                      help="avoid: no pregnancy for now; trying: try again when ready; "
                           "undecided: talk at follow-up")
+    one.add_argument("--contraception-method", default="",
+                     metavar="{%s}" % ",".join(CONTRACEPTION_METHODS),
+                     help="the birth control chosen, printed in the plan (optional; iud = "
+                          "either kind, other = one not listed)")
     one.add_argument("--follow-up", required=True, metavar='"YYYY-MM-DD HH:MM"|call',
                      help="booked visit, or 'call' for 'call us to book'")
     one.add_argument("--rh", required=True, metavar="{%s}" % ",".join(RH_STATUSES),
@@ -177,7 +181,9 @@ def _render_one(args: argparse.Namespace) -> int:
     fields = {
         "locale": args.locale, "patient_name": args.patient_name, "record_id": args.record_id,
         "discharge_date": args.discharge_date, "wait": args.wait,
-        "contraception": args.contraception, "follow_up": args.follow_up, "rh": args.rh,
+        "contraception": args.contraception,
+        "contraception_method": args.contraception_method,
+        "follow_up": args.follow_up, "rh": args.rh,
         "clinician": args.clinician, "note": args.note, "paper": args.paper,
     }
     job = job_from_fields(fields, brand=brand, today=today,

@@ -369,6 +369,7 @@ def support_line_values(line, locale: Locale) -> dict:
         "name": line.name,
         "how": line.how,
         "number": line.number,
+        "cost": line.cost,
         "always_open": line.hours == "24/7",
         "hours": "" if line.hours in ("", "24/7") else opening_hours(line.hours, locale),
         "many_languages": codes == ["many"],

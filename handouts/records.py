@@ -17,6 +17,8 @@ from .errors import (DATE_SHAPE, FOLLOW_UP_SHAPE, LANGUAGE_SHAPE, NO_SHAPE, WAIT
 
 DEFAULT_HANDOUT = "miscarriage-recovery"
 CONTRACEPTION_PLANS = ("avoid", "trying", "undecided")
+#: The birth control a patient chose, printed in the plan (brief sections 3 and 6).
+CONTRACEPTION_METHODS = ("pill", "patch", "shot", "implant", "iud", "condoms", "other")
 RH_STATUSES = ("given", "not-given", "not-needed")
 WAIT_UNTIL_BLEEDING_STOPS = "until-bleeding-stops"
 MAX_NAME = 80
@@ -25,7 +27,8 @@ MAX_RECORD_ID = 32
 
 #: The fields a row or the command line may give; the rest are rejected as unknown.
 JOB_FIELDS = ("record_id", "locale", "patient_name", "discharge_date", "wait",
-              "contraception", "follow_up", "rh", "clinician", "note", "paper")
+              "contraception", "contraception_method", "follow_up", "rh", "clinician",
+              "note", "paper")
 REQUIRED_FIELDS = ("locale", "discharge_date", "wait", "contraception", "follow_up", "rh")
 RECORD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,%d}" % (MAX_RECORD_ID - 1))
 
@@ -56,6 +59,7 @@ class Job:
     follow_up: FollowUp
     rh: str
     patient_name: str = ""
+    contraception_method: str = ""
     record_id: str = ""
     clinician: str = ""
     note: str = ""
@@ -114,6 +118,13 @@ def job_from_fields(values: Mapping[str, str | None], *, brand: Brand, today: da
     wait = parse_wait(clean["wait"], discharge)
     follow_up = parse_follow_up(clean["follow_up"], discharge)
     contraception = _choice(clean["contraception"], "contraception", CONTRACEPTION_PLANS)
+    method = clean["contraception_method"]
+    if method:
+        method = _choice(method, "contraception_method", CONTRACEPTION_METHODS)
+        if contraception == "trying":
+            raise InputError("is given with the plan trying, which uses no birth control",
+                             field="contraception_method",
+                             hint="leave it empty, or set contraception to avoid or undecided")
     rh = _choice(clean["rh"], "rh", RH_STATUSES)
     paper = clean["paper"].lower()
     if paper and paper not in ("letter", "a4"):
@@ -128,7 +139,8 @@ def job_from_fields(values: Mapping[str, str | None], *, brand: Brand, today: da
         raise InputError(f"{shown(record_id, NO_SHAPE)} is not a record id", field="record_id",
                          hint=f"use up to {MAX_RECORD_ID} letters, digits, '.', '_' or '-'")
     return Job(brand=brand, locale=clean["locale"], today=today, discharge_date=discharge,
-               wait=wait, contraception=contraception, follow_up=follow_up, rh=rh,
+               wait=wait, contraception=contraception, contraception_method=method,
+               follow_up=follow_up, rh=rh,
                patient_name=name, record_id=record_id, clinician=clinician, note=note,
                paper=paper, handout=handout, name_in_metadata=name_in_metadata,
                allow_fallback=allow_fallback)
@@ -265,6 +277,9 @@ _HINTS = {
             "or a date YYYY-MM-DD",
     "contraception": "avoid = no pregnancy for now, trying = try again when ready, "
                      "undecided = talk at follow-up",
+    "contraception_method": "the birth control chosen, printed in the plan: "
+                            + ", ".join(CONTRACEPTION_METHODS) + " (iud = either kind; "
+                            "other = one not listed), or leave it empty",
     "follow_up": "use a date and time YYYY-MM-DD HH:MM, or call",
     "rh": "use given, not-given or not-needed",
 }

@@ -230,6 +230,7 @@ def template_context(job: Job, bundle: LocaleBundle) -> dict:
             "follow_up_time": i18n.short_time(job.follow_up.at, locale)
             if job.follow_up.at else "",
             "contraception": job.contraception,
+            "method": job.contraception_method,
             "rh": job.rh,
             "clinician": job.clinician,
             "note": job.note,
@@ -257,7 +258,10 @@ def _shared_context(handout: str, bundle: LocaleBundle, brand) -> dict:
             "name": brand.name, "phone": brand.phone,
             "after_hours_phone": brand.after_hours_phone,
             "emergency_number": brand.emergency_number,
+            "avoid_baths": brand.avoid_baths,
         }),
+        "crisis_line": next((MappingProxyType({"number": line.number, "how": line.how})
+                             for line in lines if line.crisis), None),
         "fever_first": fever_first,
         "fever_second": fever_second,
         "support_lines": tuple(MappingProxyType(i18n.support_line_values(line, locale))
@@ -268,7 +272,7 @@ def _shared_context(handout: str, bundle: LocaleBundle, brand) -> dict:
             "version": meta.version,
             "review_date": i18n.long_date(review_date, locale, weekday=False),
             "review_date_short": format_date(review_date, "short", locale=locale),
-            "sources": "; ".join(meta.sources),
+            "sources": meta.sources,
         }),
     }
 
