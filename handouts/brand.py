@@ -66,6 +66,11 @@ class Brand:
     avoid_baths: bool = False  # the clinic advises no baths until bleeding stops
     sample: bool = False      # a made-up clinic: every page says it is not for patients
 
+    @property
+    def qr_text(self) -> str:
+        """The QR code's address as printed under it, for typing."""
+        return schema.short_address(self.qr_url)
+
 
 def load_brand(path: str | Path) -> Brand:
     """Read and validate a brand file; every problem names the file, field and fix."""

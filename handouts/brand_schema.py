@@ -34,9 +34,9 @@ COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
 
 # WCAG 2.1 AA for normal-size text: the colours carry headings on white and white text.
 MIN_CONTRAST = 4.5
-# The letterhead's QR code is about 2 cm wide: longer links need more, smaller modules
-# than a phone camera reads reliably from paper.
-MAX_QR_URL = 200
+# The QR code's address is printed under it for a patient without a phone camera to type
+# (and a 2 cm code holds a short link best): at most this many characters after https://.
+MAX_QR_TEXT = 60
 # E.164 numbers have at most 15 digits; short codes (112, 988, 15) have 2 or more.
 MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 2, 15
 
@@ -172,10 +172,21 @@ def qr_url(value: str, *, where: str, field: str) -> str:
     if not _host_is_valid(parts.hostname):
         fail(f"{value!r} has no valid host name", where, field,
              "e.g. https://your-clinic.example/after-miscarriage")
-    if len(value) > MAX_QR_URL:
-        fail(f"is {len(value)} characters long", where, field,
-             f"a QR code on the letterhead holds at most {MAX_QR_URL}; use a shorter link")
+    shown = short_address(value)
+    if len(shown) > MAX_QR_TEXT:
+        fail(f"is {len(shown)} characters long without https://", where, field,
+             f"the address is printed under the QR code for patients to type: use a "
+             f"short link of at most {MAX_QR_TEXT} characters")
     return value
+
+
+def short_address(url: str) -> str:
+    """A link as a patient types it: without https:// and a final slash.
+
+    >>> short_address("https://riverside-health.example/after-miscarriage/")
+    'riverside-health.example/after-miscarriage'
+    """
+    return re.sub(r"^https://", "", url, flags=re.IGNORECASE).rstrip("/")
 
 
 def website(value: str, *, where: str, field: str) -> str:

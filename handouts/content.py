@@ -6,7 +6,8 @@ The vocabulary, produced by the templates:
           callout, table/tr/(th|td), small, footer/cell, blank-page (the text of a
           padding page in a double-sided print file)
   inline: b, i, a[@href], phone (a number: never broken, always left to right),
-          page-number, page-count (footer only)
+          bdi (a formatted date, time or range: a bidi isolate of its own direction,
+          never broken), page-number, page-count (footer only)
 
 Anything else is a template error naming the element, so a typo in a template or a
 translation never silently drops text.
@@ -29,6 +30,7 @@ class Span:
     href: str = ""
     phone: bool = False
     field: str = ""
+    isolate: bool = False
 
 
 Spans = tuple[Span, ...]
@@ -95,7 +97,7 @@ class Document:
         return "\n".join(_block_text(block) for block in self.blocks)
 
 
-INLINE = {"b", "i", "a", "phone", "page-number", "page-count"}
+INLINE = {"b", "i", "a", "phone", "bdi", "page-number", "page-count"}
 
 
 def parse_markup(markup: str, *, source: str = "handout") -> Document:
@@ -189,34 +191,36 @@ def _expect(el: ET.Element, tag: str, source: str) -> bool:
 
 def _spans(el: ET.Element, source: str) -> Spans:
     raw: list[tuple] = []
-    _collect(raw, el, source, False, False, "", False)
+    _collect(raw, el, source, False, False, "", False, False)
     return _normalise(raw)
 
 
-# Spans are collected as plain tuples (text, bold, italic, href, phone, field) and made
+# Spans are collected as plain tuples (text, bold, italic, href, phone, field, isolate)
+# and made
 # into Span objects once, after normalising: building and comparing frozen dataclasses
 # (dataclasses.replace) for every run of every paragraph was a tenth of a render.
 
 def _collect(out: list, el: ET.Element, source: str, bold: bool, italic: bool, href: str,
-             phone: bool) -> None:
+             phone: bool, isolate: bool) -> None:
     if el.text:
-        out.append((el.text, bold, italic, href, phone, ""))
+        out.append((el.text, bold, italic, href, phone, "", isolate))
     for child in el:
         tag = child.tag
         if tag not in INLINE:
             raise _unknown(child, source)
         if tag in ("page-number", "page-count"):
-            out.append(("", bold, italic, "", False, tag))
+            out.append(("", bold, italic, "", False, tag, False))
         else:
             _collect(out, child, source, bold or tag == "b", italic or tag == "i",
-                     child.get("href", href) if tag == "a" else href, phone or tag == "phone")
+                     child.get("href", href) if tag == "a" else href, phone or tag == "phone",
+                     isolate or tag == "bdi")
         if child.tail:
-            out.append((child.tail, bold, italic, href, phone, ""))
+            out.append((child.tail, bold, italic, href, phone, "", isolate))
 
 
 def _normalise(spans: list[tuple]) -> Spans:
     """Collapse white space across spans, trim the ends, NFC, merge equal neighbours."""
-    merged: list[list] = []          # [text, bold, italic, href, phone, field]
+    merged: list[list] = []          # [text, bold, italic, href, phone, field, isolate]
     previous_space = True
     for span in spans:
         if span[5]:
@@ -235,7 +239,8 @@ def _normalise(spans: list[tuple]) -> Spans:
             continue
         previous_space = text.endswith(" ")
         last = merged[-1] if merged else None
-        if last is not None and not last[5] and last[1:5] == list(span[1:5]):
+        if last is not None and not last[5] and last[1:5] == list(span[1:5]) \
+                and last[6] == span[6]:
             last[0] += text
         else:
             merged.append([text, *span[1:]])

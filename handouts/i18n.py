@@ -1,6 +1,6 @@
 """Locale stage: negotiate a requested language to a shipped catalog, load that catalog
 (compiled in memory, so a fresh checkout needs no build step), report its review status,
-and format dates, times and units with Babel and an explicit locale.
+and give the language's Babel locale (formats.py writes the values for it).
 
 No process locale and no global state: every function takes the locale it works for.
 """
@@ -9,16 +9,12 @@ from __future__ import annotations
 import gettext
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
-from babel.dates import format_date, format_time
 from babel.messages.pofile import read_po
-from babel.units import format_unit
-from babel.numbers import format_decimal
 
 from .errors import LANGUAGE_SHAPE, LocaleError, shown
 from .review import ReviewStatus, read_review, review_path
@@ -58,11 +54,6 @@ PSEUDO_LOCALES = {
     "en_XA": PseudoLocale("en", "ltr", "unicode", "Pseudo-accented (en-XA)"),
     "ar_XB": PseudoLocale("en", "rtl", "unicode", "Pseudo-RTL (ar-XB)"),
 }
-
-
-# CLDR has no month or day names for these languages (Babel prints "2026 M12 4, Fri");
-# dates, times and language names are written with the closest locale that has them.
-FORMATS_FROM = {"ht": "fr_HT"}
 
 
 def _own_name(locale: Locale) -> str:
@@ -152,9 +143,8 @@ def load_locale(locale_id: str, locales_dir: Path | None = None, *,
     header_broken = any(p.rule == "plural-forms" and p.line == 1 for p in problems)
     if catalog is None or header_broken or (problems and not allow_fallback):
         raise CatalogRefused(problems, locale_id)
-    formats = Locale.parse(FORMATS_FROM.get(locale_id, locale_id))
     english = {p.line for p in problems if p.rule in BREAKS_THE_PAGE} if allow_fallback else set()
-    return LocaleBundle(locale_id, formats,
+    return LocaleBundle(locale_id, babel_locale,
                         CatalogTranslations(catalog, source=_rel(po_path),
                                             fallback=allow_fallback, english_lines=english),
                         read_review(review_path(locale_id, locales_dir), catalog),
@@ -304,75 +294,3 @@ class CatalogTranslations:
 def _rel(path: Path) -> str:
     # The folder is read at each call, not import: tests point it at a copy.
     return resources.relative(path, resources.LOCALES_DIR.parent)
-
-
-# -- formatting with an explicit locale ------------------------------------------------
-
-def long_date(value: date, locale: Locale, *, weekday: bool = True) -> str:
-    """A date as patients read it; with the weekday for days they must act on.
-
-    >>> long_date(date(2026, 12, 4), Locale.parse("es"))
-    'viernes, 4 de diciembre de 2026'
-    >>> long_date(date(2026, 12, 4), Locale.parse("en"), weekday=False)
-    'December 4, 2026'
-    """
-    return format_date(value, "full" if weekday else "long", locale=locale)
-
-
-def short_time(value: datetime, locale: Locale) -> str:
-    """
-    >>> short_time(datetime(2026, 12, 1, 14, 30), Locale.parse("en"))
-    '2:30\u202fPM'
-    """
-    return format_time(value.time(), "short", locale=locale)
-
-
-def fever_threshold(locale: Locale, country: str) -> tuple[str, str]:
-    """The fever threshold in the unit the clinic's country uses first, then the other.
-
-    >>> fever_threshold(Locale.parse("en"), "US")
-    ('100.4°F', '38°C')
-    """
-    celsius = format_unit(38, "temperature-celsius", length="short", locale=locale)
-    fahrenheit = format_unit(format_decimal(100.4, locale=locale), "temperature-fahrenheit",
-                             length="short", locale=locale)
-    if country in ("US", "PR", "LR", "BZ", "KY", "PW", "FM", "MH"):
-        return fahrenheit, celsius
-    return celsius, fahrenheit
-
-
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def opening_hours(hours: str, locale: Locale) -> str:
-    """Opening hours from data ('mon-fri 09:00-16:00') written for the locale.
-
-    >>> opening_hours("mon-fri 09:00-16:00", Locale.parse("en"))
-    'Mon–Fri, 9:00\u202fAM\u2009–\u20094:00\u202fPM'
-    """
-    from babel.dates import format_interval, get_day_names
-    days, _, times = hours.partition(" ")
-    first, _, last = days.partition("-")
-    names = get_day_names("abbreviated", locale=locale)
-    day_text = names[_DAYS.index(first)] + (("–" + names[_DAYS.index(last)]) if last else "")
-    start, _, end = times.partition("-")
-    time_text = format_interval(datetime.strptime(start, "%H:%M").time(),
-                                datetime.strptime(end, "%H:%M").time(), "hm", locale=locale)
-    return f"{day_text}, {time_text}"
-
-
-def support_line_values(line, locale: Locale) -> dict:
-    """A support line's printable values: numbers as written, names of days and languages
-    in the handout's language."""
-    codes = line.languages.split()
-    return {
-        "name": line.name,
-        "how": line.how,
-        "number": line.number,
-        "cost": line.cost,
-        "always_open": line.hours == "24/7",
-        "hours": "" if line.hours in ("", "24/7") else opening_hours(line.hours, locale),
-        "many_languages": codes == ["many"],
-        "languages": ", ".join(Locale.parse(code).get_language_name(locale) or code
-                               for code in codes if code != "many"),
-    }

@@ -21,7 +21,10 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
+from babel import Locale
+
 from . import content as c
+from . import formats
 from . import sample_mark
 from .brand import Brand
 from .grid import Grid, GridStyle, Line, Padding
@@ -46,6 +49,7 @@ class Styles:
     footer: TextStyle
     band_name: TextStyle
     band_contact: TextStyle
+    band_caption: TextStyle
 
 
 @lru_cache(maxsize=None)
@@ -61,6 +65,7 @@ def styles_for(brand_primary: str, brand_accent: str) -> Styles:
         footer=TextStyle(size=7.5, leading=9, colour="#4D4D4D"),
         band_name=TextStyle(size=15, leading=18, colour="#FFFFFF", bold=True),
         band_contact=TextStyle(size=8.5, leading=11, colour="#FFFFFF", align="end"),
+        band_caption=TextStyle(size=7.5, leading=9, colour="#FFFFFF", align="end"),
     )
 
 
@@ -132,9 +137,11 @@ class PageSetup:
 class HandoutLayout:
     """Turns a Document into flowables for one brand and one locale."""
 
-    def __init__(self, brand: Brand, locale: str, rtl: bool, page_size_name: str):
+    def __init__(self, brand: Brand, locale: str, rtl: bool, page_size_name: str,
+                 numbers: Locale | None = None):
         self.brand = brand
         self.locale = locale
+        self.numbers = numbers or Locale.parse("en")   # Babel writes the page numbers
         self.rtl = rtl
         self.page_size = PAGE_SIZES[page_size_name]
         self.styles = styles_for(brand.primary_colour, brand.accent_colour)
@@ -274,19 +281,27 @@ class HandoutLayout:
             draw_logo(canvas, self.brand.logo, at(x, logo_size), logo_y, logo_size)
             x += logo_size + 5 * mm
         qr_size = 0.0
-        if self.brand.qr_url:
-            qr_size = BAND_HEIGHT - 6 * mm
-            qr_x = at(width - MARGIN - qr_size, qr_size)
-            canvas.setFillColor(colors.white)
-            canvas.rect(qr_x, height - BAND_HEIGHT + 3 * mm, qr_size, qr_size, stroke=0, fill=1)
-            draw_qr(canvas, self.brand.qr_url, qr_x, height - BAND_HEIGHT + 3 * mm, qr_size)
-            qr_size += 4 * mm
         contact_width = 62 * mm
+        if self.brand.qr_url:
+            # The code at the top of the band, its address under it along the band's
+            # foot (below the contact lines), for a patient who cannot scan it.
+            qr_size = BAND_HEIGHT - 9 * mm
+            qr_x = at(width - MARGIN - qr_size, qr_size)
+            qr_y = height - qr_size - 2.5 * mm
+            canvas.setFillColor(colors.white)
+            canvas.rect(qr_x, qr_y, qr_size, qr_size, stroke=0, fill=1)
+            draw_qr(canvas, self.brand.qr_url, qr_x, qr_y, qr_size)
+            caption = self.para((c.Span(self.brand.qr_text),), self.styles.band_caption)
+            caption_width = contact_width + qr_size + 4 * mm
+            _, h = caption.wrap(caption_width, BAND_HEIGHT)
+            caption.drawOn(canvas, at(width - MARGIN - caption_width, caption_width),
+                           height - BAND_HEIGHT + 1.5 * mm)
+            qr_size += 4 * mm
         contact_lines = [self.brand.phone] + list(self.brand.address) + \
             ([self.brand.website] if self.brand.website else [])
         contact = [self.para((c.Span(line, phone=(i == 0)),), self.styles.band_contact)
                    for i, line in enumerate(contact_lines)]
-        y = height - 5 * mm
+        y = height - 3 * mm
         for item in contact:
             _, h = item.wrap(contact_width, 100)
             y -= h
@@ -304,7 +319,8 @@ class HandoutLayout:
 
     def draw_footer(self, canvas, footer: tuple[c.Spans, ...], page: int, pages: int) -> None:
         width, _ = self.page_size
-        fields = {"page-number": str(page), "page-count": str(pages)}
+        fields = {"page-number": formats.number(page, self.numbers),
+                  "page-count": formats.number(pages, self.numbers)}
         canvas.saveState()
         canvas.setStrokeColor(colors.HexColor("#BFBFBF"))
         canvas.setLineWidth(0.5)

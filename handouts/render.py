@@ -10,9 +10,9 @@ from functools import lru_cache
 from datetime import date
 from types import MappingProxyType
 
-from babel.dates import format_date
+from markupsafe import Markup, escape
 
-from . import i18n
+from . import formats, i18n
 from .content import Document, parse_markup
 from .errors import HandoutError, MissingGlyphError
 from .i18n import LocaleBundle
@@ -93,7 +93,8 @@ def prepare(job: Job, document: Document | None = None) -> Prepared:
     if document is None:
         check_patient_text(job, bundle.id)
         document = build_document(job, bundle)
-    layout = HandoutLayout(job.brand, bundle.id, bundle.direction == "rtl", job.page_size_name)
+    layout = HandoutLayout(job.brand, bundle.id, bundle.direction == "rtl", job.page_size_name,
+                           numbers=formats.for_clinic(str(bundle.locale), job.brand.country))
     check_covered(LAYOUT_CHARACTERS + job.brand.name + "".join(job.brand.address), bundle.id,
                   "the clinic's name or address")
     title = document.title
@@ -212,23 +213,26 @@ def _covers(char: str, locale: str) -> bool:
 
 
 def template_context(job: Job, bundle: LocaleBundle) -> dict:
-    """Every value the template prints, already formatted for the locale."""
-    locale = bundle.locale
+    """Every value the template prints, already formatted for the patient's language in
+    the clinic's country. Dates, times and temperatures are bidi isolates (<bdi>), so
+    they read in order inside right-to-left text and never take their neighbours along."""
+    locale = formats.for_clinic(str(bundle.locale), job.brand.country)
     wait = job.wait
+    follow_up = job.follow_up.at
     return {
         **_shared_context(job.handout, bundle, job.brand),
-        "today": i18n.long_date(job.today, locale, weekday=False),
+        "today": isolated(formats.long_date(job.today, locale, weekday=False)),
         "patient": {"name": job.patient_name, "label": job.patient_label},
         "visit": {
-            "discharge_date": i18n.long_date(job.discharge_date, locale),
+            "discharge_date": isolated(formats.long_date(job.discharge_date, locale)),
             "wait_kind": "bleeding" if wait.until_bleeding_stops else
                          ("weeks" if wait.weeks else "date"),
             "wait_weeks": wait.weeks or 0,
-            "wait_until": i18n.long_date(wait.until, locale) if wait.until else "",
-            "follow_up_date": i18n.long_date(job.follow_up.at.date(), locale)
-            if job.follow_up.at else "",
-            "follow_up_time": i18n.short_time(job.follow_up.at, locale)
-            if job.follow_up.at else "",
+            "wait_until": isolated(formats.long_date(wait.until, locale)) if wait.until else "",
+            "follow_up_date": isolated(formats.long_date(follow_up.date(), locale))
+            if follow_up else "",
+            "follow_up_time": isolated(formats.short_time(follow_up, locale))
+            if follow_up else "",
             "contraception": job.contraception,
             "method": job.contraception_method,
             "rh": job.rh,
@@ -238,18 +242,24 @@ def template_context(job: Job, bundle: LocaleBundle) -> dict:
     }
 
 
+def isolated(value: str) -> Markup:
+    """A formatted value as a bidi isolate: markup the template passes through as is
+    (the value is escaped; it comes from CLDR, never from a patient)."""
+    return Markup("<bdi>%s</bdi>") % value
+
+
 @lru_cache(maxsize=64)
 def _shared_context(handout: str, bundle: LocaleBundle, brand) -> dict:
     """The template values that are the same for every patient of a handout, locale and
     brand (formatting them was a few per cent of a render). Shared between renders, so
     read-only: a template cannot change what the next patient's handout says."""
-    locale = bundle.locale
+    locale = formats.for_clinic(str(bundle.locale), brand.country)
     meta = load_meta(handout)
     review_date = date.fromisoformat(meta.review_date)
     lines = [line for line in load_support_lines(handout) + brand.support_lines
              if line.country == brand.country]
     verified = min((line.last_verified for line in lines), default="")
-    fever_first, fever_second = i18n.fever_threshold(locale, brand.country)
+    fever_first, fever_second = formats.fever_threshold(locale, brand.country)
     return {
         "draft_notice": not bundle.review.reviewed,
         "show_english_notice": bundle.id != i18n.SOURCE_LOCALE,
@@ -262,18 +272,41 @@ def _shared_context(handout: str, bundle: LocaleBundle, brand) -> dict:
         }),
         "crisis_line": next((MappingProxyType({"number": line.number, "how": line.how})
                              for line in lines if line.crisis), None),
-        "fever_first": fever_first,
-        "fever_second": fever_second,
-        "support_lines": tuple(MappingProxyType(i18n.support_line_values(line, locale))
+        "fever_first": isolated(fever_first),
+        "fever_second": isolated(fever_second),
+        "support_lines": tuple(MappingProxyType(support_line_values(line, locale))
                                for line in lines),
-        "support_verified": i18n.long_date(date.fromisoformat(verified), locale, weekday=False)
-        if verified else "",
+        "support_verified": isolated(formats.long_date(date.fromisoformat(verified), locale,
+                                                       weekday=False)) if verified else "",
         "meta": MappingProxyType({
             "version": meta.version,
-            "review_date": i18n.long_date(review_date, locale, weekday=False),
-            "review_date_short": format_date(review_date, "short", locale=locale),
+            "review_date": isolated(formats.long_date(review_date, locale, weekday=False)),
+            "review_date_short": isolated(formats.short_date(review_date, locale)),
             "sources": meta.sources,
         }),
+    }
+
+
+def opening_hours(hours: str, locale) -> Markup:
+    """formats.opening_hours with the days and the times each an isolate, so a line may
+    break between them but never inside either."""
+    days, times, glue = formats.opening_hours_parts(hours, locale)
+    return escape(glue).replace("{1}", isolated(days)).replace("{0}", isolated(times))
+
+
+def support_line_values(line, locale) -> dict:
+    """A support line's printable values: name and number as written, days, times and
+    language names in the handout's language."""
+    codes = line.languages.split()
+    return {
+        "name": line.name,
+        "how": line.how,
+        "number": line.number,
+        "cost": line.cost,
+        "always_open": line.hours == "24/7",
+        "hours": "" if line.hours in ("", "24/7") else opening_hours(line.hours, locale),
+        "many_languages": codes == ["many"],
+        "languages": formats.language_list(codes, locale) if codes != ["many"] else "",
     }
 
 

@@ -6,6 +6,7 @@ A ChoiceLoader looks in a clinic's own template folder first, then in `templates
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
+from . import formats
 from .errors import TemplateError
 from .i18n import LocaleBundle
 from .input_files import key_line, toml_error_line
@@ -81,30 +84,57 @@ def environment(bundle: LocaleBundle, search_path: tuple[Path, ...] = (TEMPLATES
     env = SandboxedEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                                extensions=["jinja2.ext.i18n"], **JINJA_OPTIONS)
     env.policies["ext.i18n.trimmed"] = I18N_TRIMMED
-    env.install_gettext_translations(bundle.translations, newstyle=True)
-    env.globals["gettext"] = _remembering(env.globals["gettext"])
+    # The extension's own switch (what install_gettext_callables(newstyle=True) sets):
+    # {% trans %} then passes its placeholders to our callables to fill in.
+    env.newstyle_gettext = True
+    env.globals.update(translating_callables(bundle))
     return env
 
 
-def _remembering(gettext):
-    """Jinja's new-style gettext, remembering its result for strings without variables:
-    a handout prints some sixty fixed strings, each looked up, marked safe and
-    %-formatted (with nothing) for every patient. The result depends only on the string
-    and on whether autoescaping is on (the environment is per locale), so it is the same
-    Markup every time; strings with variables go through as before."""
-    results: dict = {}
+def translating_callables(bundle: LocaleBundle) -> dict:
+    """Jinja's new-style gettext and ngettext for one locale: the translation, with its
+    placeholders filled in. Two things happen where a value meets translated text:
+
+    - a whole number (`count`) is written by Babel for the locale, not by str();
+    - a value ending in an abbreviation's period (Russian dates end in "г.") takes the
+      place of the sentence's own period after it, so no ".." is printed.
+
+    Strings without placeholders are the same Markup every time, so they are remembered
+    (a handout prints some sixty fixed strings for every patient)."""
+    translations, locale = bundle.translations, bundle.locale
+    fixed: dict = {}
+
+    def finish(context, text: str, variables: dict):
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        for name, value in variables.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                variables[name] = formats.number(value, locale)
+            elif _TAGS.sub("", str(value)).endswith("."):
+                trimmed = re.sub(r"%%\(%s\)s\.(?!\.)" % re.escape(name),
+                                 lambda _: f"%({name})s", text)
+                text = Markup(trimmed) if isinstance(text, Markup) else trimmed
+        return text % variables
 
     @jinja2.pass_context
-    def remembering_gettext(__context, __string, **variables):
+    def gettext(__context, __string, **variables):
         if variables:
-            return gettext(__context, __string, **variables)
+            return finish(__context, translations.gettext(__string), variables)
         key = (__string, __context.eval_ctx.autoescape)
-        result = results.get(key)
-        if result is None:
-            result = results[key] = gettext(__context, __string)
-        return result
+        if key not in fixed:
+            fixed[key] = finish(__context, translations.gettext(__string), {})
+        return fixed[key]
 
-    return remembering_gettext
+    @jinja2.pass_context
+    def ngettext(__context, __singular, __plural, __num, **variables):
+        variables.setdefault("num", __num)
+        return finish(__context, translations.ngettext(__singular, __plural, __num),
+                      variables)
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
+_TAGS = re.compile(r"<[^>]*>")
 
 
 def render_markup(handout: str, bundle: LocaleBundle, context: dict,

@@ -1,9 +1,10 @@
 """Bidirectional text: embedding levels (UAX #9, by python-bidi) and visual order (L2).
 
 `levels` gives one embedding level per character of a paragraph, with the paragraph's
-base direction from the locale. Ranges given as isolates (phone numbers, Span.phone)
-are wrapped in LRI ... PDI for the algorithm, so they always read left to right and never
-take their neighbours along, and the marks are removed again from the result.
+base direction from the locale. Ranges given as isolates are wrapped for the algorithm
+in LRI ... PDI (phone numbers: always left to right) or FSI ... PDI (formatted dates and
+times: the direction of their first strong letter), so they never take their neighbours
+along, and the marks are removed again from the result.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import unicodedata
 
 from bidi import get_display
 
-LRI, PDI = "\u2066", "\u2069"
+LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
 
 # Characters that can make a paragraph bidirectional: strong right-to-left letters (Hebrew,
 # Arabic and the other RTL blocks), Arabic numbers and the explicit RTL controls.
@@ -36,7 +37,7 @@ def first_strong(text: str) -> str:
     return ""
 
 
-def levels(text: str, rtl: bool, isolates: tuple[tuple[int, int], ...] = ()) -> list[int]:
+def levels(text: str, rtl: bool, isolates: tuple[tuple[int, int, str], ...] = ()) -> list[int]:
     """Resolved embedding level of every character (even: left to right)."""
     base = 1 if rtl else 0
     if not rtl and not has_rtl(text):
@@ -60,14 +61,15 @@ def levels(text: str, rtl: bool, isolates: tuple[tuple[int, int], ...] = ()) -> 
 
 
 def _with_isolates(text: str, isolates) -> tuple[str, list[int]]:
-    """The text with LRI/PDI around each range, and where each original character went."""
+    """The text with its opener (LRI or FSI) and PDI around each (start, end, opener)
+    range, and where each original character went."""
     if not isolates:
         return text, list(range(len(text)))
     parts, keep, last, shift = [], [], 0, 0
-    for start, end in sorted(isolates):
+    for start, end, opener in sorted(isolates):
         parts.append(text[last:start])
         keep.extend(range(last + shift, start + shift))
-        parts.append(LRI)
+        parts.append(opener)
         shift += 1
         parts.append(text[start:end])
         keep.extend(range(start + shift, end + shift))

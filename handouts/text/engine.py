@@ -95,9 +95,12 @@ class Paragraph:
             italic += [run_style.italic] * n
             latin += [span.phone] * n
             # Phone numbers, and links written in Latin (addresses), read left to right
-            # as one unit whatever surrounds them.
+            # as one unit whatever surrounds them; a formatted date, time or range
+            # (Span.isolate) is one unit in the direction of its own first letter.
             if span.phone or (span.href and bidi.first_strong(text) != "R"):
-                isolates.append((at, at + n))
+                isolates.append((at, at + n, bidi.LRI))
+            elif span.isolate:
+                isolates.append((at, at + n, bidi.FSI))
             at += n
         self.text = text = "".join(parts)
         self.styles = tuple(styles)
@@ -132,7 +135,7 @@ class Paragraph:
         self.prefix = [0.0] + list(accumulate(advance[:-1]))
         starts = cluster_starts(text)
         inside = set()
-        for a, b in self.isolates:
+        for a, b, _ in self.isolates:
             inside.update(range(a + 1, b))
         self.cuts = [i for i in range(1, len(text)) if starts[i] and i not in inside]
         allowed = set(self.cuts)
