@@ -189,6 +189,15 @@ def language_list(codes: tuple[str, ...] | list[str], locale: Locale) -> str:
     return format_list(names, style="standard", locale=locale)
 
 
+def source_list(sources: tuple[str, ...], locale: Locale) -> str:
+    """The handout's sources (English short forms) joined as the locale joins a list.
+
+    >>> source_list(("NICHD 2017", "ACOG 2020"), Locale.parse("ja"))
+    'NICHD 2017、ACOG 2020'
+    """
+    return format_list(list(sources), style="standard", locale=locale)
+
+
 # -- names CLDR lacks -------------------------------------------------------------------
 
 class _Supplemented(Locale):
@@ -249,4 +258,4 @@ def _read_supplement(path: Path, locales_dir: Path) -> dict:
 
 
 __all__ = ["for_clinic", "long_date", "short_date", "short_time", "hour_cycle",
-           "time_range", "opening_hours", "opening_hours_parts", "number", "fever_threshold", "language_list"]
+           "time_range", "opening_hours", "opening_hours_parts", "number", "fever_threshold", "language_list", "source_list"]

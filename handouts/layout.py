@@ -171,7 +171,7 @@ class HandoutLayout:
             return [self.patient_box(block, width), Spacer(0, 2.5 * mm)]
         if isinstance(block, c.Para):
             style = s.small if block.small else s.body
-            return [self.para(block.spans, style), Spacer(0, 2 * mm)]
+            return [self.para(block.spans, style), Spacer(0, (1 if block.small else 2) * mm)]
         if isinstance(block, c.Bullets):
             return self.bullets(block)
         if isinstance(block, c.Callout):

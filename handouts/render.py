@@ -282,7 +282,7 @@ def _shared_context(handout: str, bundle: LocaleBundle, brand) -> dict:
             "version": meta.version,
             "review_date": isolated(formats.long_date(review_date, locale, weekday=False)),
             "review_date_short": isolated(formats.short_date(review_date, locale)),
-            "sources": meta.sources,
+            "sources": formats.source_list(meta.sources, locale),
         }),
     }
 

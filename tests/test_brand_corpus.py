@@ -61,7 +61,7 @@ EXPECTED = {
     "qr-url-javascript.toml":
         f"10: clinic.qr_url: 'javascript:alert(1)' is not an https:// link {HTTPS_HINT}",
     "sample-not-boolean.toml":
-        "3: clinic.sample: must be true or false, not text (write sample = true, without "
+        "3: clinic.sample: must be true or false, not text (write sample = true or sample = false, without "
         "quotes)",
     "support-line-country.toml":
         "17: support_lines[1].country: 'GB' is not the clinic's country US (a clinic's own "

@@ -61,7 +61,11 @@ def test_every_section_has_content(make_job):
                         "Birth control and getting pregnant again",
                         "Your feelings, your partner and sex", "Support"]
     text = document.text()
-    assert "not for an ectopic pregnancy or a molar pregnancy" in text
+    assert text.index("We are so sorry for your loss.") < text.index("This sheet is for after")
+    assert "a pregnancy that grows outside the womb (an ectopic pregnancy)" in text
+    assert "molar pregnancy (a rare growth in the womb in place of a normal pregnancy)" in text
+    assert "no douching (washing inside the vagina)" in text
+    assert "an IUD (a small device placed in the womb)" in text
     assert "does not replace advice from your care team" in text
 
 
@@ -76,9 +80,9 @@ def test_contraception_plan(make_job, plan, expected):
 
 @pytest.mark.parametrize("wait, expected", [
     ("until-bleeding-stops", "Your wait: until your bleeding has stopped."),
-    ("1w", "Your wait: at least 1 week, until Friday, November 27, 2026."),
-    ("6w", "Your wait: at least 6 weeks, until Friday, January 1, 2027."),
-    ("2026-12-18", "Your wait: until Friday, December 18, 2026."),
+    ("1w", "Your wait: at least 1 week. The earliest day is Friday, November 27, 2026."),
+    ("6w", "Your wait: at least 6 weeks. The earliest day is Friday, January 1, 2027."),
+    ("2026-12-18", "Your wait: the earliest day is Friday, December 18, 2026."),
 ])
 def test_wait(make_job, wait, expected):
     assert expected in build_document(make_job(wait=wait), load_locale("en")).text()
@@ -88,8 +92,77 @@ def test_support_lines_only_for_the_clinics_country(make_job, brand):
     from dataclasses import replace
     text = build_document(make_job(brand=replace(brand, country="GB", support_lines=())),
                           load_locale("en")).text()
-    assert "Samaritans | Call 116 123 | Day and night, every day" in text
+    assert "Samaritans | Call 116 123 | Open day and night, every day. Free of charge." in text
     assert "988" not in text
     text = build_document(make_job(brand=replace(brand, country="FR", support_lines=())),
                           load_locale("en")).text()
     assert "Ask us about support services near you." in text
+
+
+def _urgent_box(document) -> str:
+    return next(c.Document("", (b,), ()).text() for b in document.blocks
+                if isinstance(b, c.Callout))
+
+
+@pytest.mark.parametrize("country, emergency, expected", [
+    ("US", "911", "Thoughts of hurting yourself: call or text the crisis line, 988"),
+    ("CA", "911", "Thoughts of hurting yourself: call or text the crisis line, 988"),
+    ("GB", "999", "Thoughts of hurting yourself: call the crisis line, 116 123"),
+    ("AU", "000", "Thoughts of hurting yourself: call 000"),      # no crisis line in the data
+    ("FR", "112", "Thoughts of hurting yourself: call 112"),
+])
+def test_the_self_harm_sign_carries_the_countrys_crisis_line(make_job, brand, country,
+                                                            emergency, expected):
+    from dataclasses import replace
+    clinic = replace(brand, country=country, emergency_number=emergency, support_lines=())
+    document = build_document(make_job(brand=clinic), load_locale("en"))
+    box = _urgent_box(document)
+    assert expected in box.splitlines()
+    # The two actions, each its own line: what to do now, and whom to call.
+    assert f"In an emergency, call {emergency} now." in box.splitlines()
+    assert ("For any of these signs, call us: (555) 010-0100. At night and on weekends, "
+            "call (555) 010-0199.") in box.splitlines()
+
+
+def test_the_urgent_boxs_numbers_are_bold(make_job):
+    document = build_document(make_job(), load_locale("en"))
+    box = next(b for b in document.blocks if isinstance(b, c.Callout))
+    bold = {s.text for block in box.blocks for spans in
+            (block.items if isinstance(block, c.Bullets) else (block.spans,))
+            for s in spans if s.bold}
+    assert {"988", "(555) 010-0100", "(555) 010-0199"} <= bold
+    assert any("911" in text for text in bold)
+
+
+@pytest.mark.parametrize("avoid_baths, expected", [
+    (False, "You can take a shower or a bath. Do not swim until the bleeding stops."),
+    (True, "You can take a shower. Do not swim or take a bath until the bleeding stops."),
+])
+def test_baths_follow_the_clinic(make_job, brand, avoid_baths, expected):
+    from dataclasses import replace
+    text = build_document(make_job(brand=replace(brand, avoid_baths=avoid_baths)),
+                          load_locale("en")).text()
+    assert expected in text.splitlines()
+
+
+@pytest.mark.parametrize("plan, method, expected", [
+    ("avoid", "pill", "Your plan: not to get pregnant for now. Your birth control: the pill. "
+                      "Use birth control from the first time you have sex again."),
+    ("avoid", "iud", "Your birth control: an IUD (a small device placed in the womb)."),
+    ("undecided", "condoms", "Your birth control: condoms."),
+    ("avoid", "other", "Your birth control: the method you chose with your care team."),
+])
+def test_the_chosen_method_is_printed_in_the_plan(make_job, plan, method, expected):
+    text = build_document(make_job(contraception=plan, contraception_method=method),
+                          load_locale("en")).text()
+    assert expected in text
+
+
+def test_no_method_no_method_line(make_job):
+    assert "Your birth control:" not in build_document(make_job(), load_locale("en")).text()
+
+
+def test_cost_is_printed_only_where_the_data_sets_it(make_job):
+    text = build_document(make_job(), load_locale("en")).text()
+    assert "for free" not in text and "Free of charge" not in text   # no US line sets it
+    assert "You do not have to be in crisis to call." in text

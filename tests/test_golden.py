@@ -14,7 +14,7 @@ def test_handout_pages_match_golden(make_job, request, locale, page):
 
 
 def test_a_changed_page_is_caught(make_job, request):
-    """The comparison itself must fail on a real change: another patient's plan."""
-    pdf = render(make_job(locale="en", contraception="trying"))
+    """The comparison itself must fail on a real change: another wait in the bold line of page 1."""
+    pdf = render(make_job(locale="en", wait="until-bleeding-stops"))
     with pytest.raises(AssertionError, match="pixels differ"):
         assert_matches_golden(pdf, "handout-en-p1", page=0, may_update=False)

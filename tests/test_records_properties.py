@@ -53,6 +53,7 @@ OTHER_VALUES = {
     "discharge_date": ["2026-11-20", "2026-02-30", "20/11/2026", ""],
     "wait": ["2w", "until-bleeding-stops", "2026-12-18", "40w", "soon", "2026-11-01"],
     "contraception": ["avoid", "trying", "undecided", "maybe"],
+    "contraception_method": ["", "pill", "iud", "other", "IUD", "ring"],
     "follow_up": ["call", "2026-12-01 10:30", "2026-11-01 10:00", "tomorrow"],
     "rh": ["given", "not-given", "not-needed", "yes"],
     "paper": ["", "a4", "Letter", "legal"],

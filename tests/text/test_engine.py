@@ -73,9 +73,20 @@ def test_visual_order_rule_l2(item_levels, order):
 def test_isolates_keep_a_number_together():
     text = "اتصل (555) 010-0100 الآن"
     plain = bidi.levels(text, True)
-    isolated = bidi.levels(text, True, ((5, 19),))
+    isolated = bidi.levels(text, True, ((5, 19, bidi.LRI),))
     assert set(isolated[5:19]) == {2}
     assert plain[5:19] != isolated[5:19]
+
+
+def test_a_time_range_isolate_takes_its_own_direction():
+    # "open 9:00–17:00 every day" in Hebrew: the range reads left to right as one unit.
+    text = "פתוח 9:00–17:00 כל יום"
+    levels = bidi.levels(text, True, ((5, 15, bidi.FSI),))
+    assert set(levels[5:15]) == {2}
+    # An isolate whose first letter is right to left stays right to left (Arabic "9:00 ص").
+    text = "من 9:00 ص"
+    levels = bidi.levels(text, True, ((3, 9, bidi.FSI),))
+    assert (levels[3], levels[8]) == (4, 3)     # an RTL isolate inside RTL: level 3
 
 
 def test_cached_and_uncached_output_are_the_same_bytes(make_job):
