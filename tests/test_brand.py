@@ -216,3 +216,54 @@ def test_an_svg_logo_with_an_embedded_image_and_internal_references_loads(tmp_pa
            b'<use xlink:href="#c"/></svg>')
     (tmp_path / "logo.svg").write_bytes(svg)
     assert load_brand(write_brand(tmp_path, extra='logo = "logo.svg"')).logo.kind == "svg"
+
+
+def test_baths_are_a_clinic_setting(tmp_path):
+    assert load_brand(write_brand(tmp_path)).avoid_baths is False
+    assert load_brand(write_brand(tmp_path, extra="avoid_baths = true")).avoid_baths is True
+    with pytest.raises(BrandError) as caught:
+        load_brand(write_brand(tmp_path, extra='avoid_baths = "yes"'))
+    assert str(caught.value).endswith(
+        ":6: clinic.avoid_baths: must be true or false, not text (write avoid_baths = true "
+        "or avoid_baths = false, without quotes)")
+
+
+SUPPORT_LINE = """
+[[support_lines]]
+country = "US"
+name = "Clinic Line"
+how = "call"
+number = "555 0100"
+last_verified = "2026-11-01"
+"""
+
+
+def test_a_support_line_may_say_it_is_free_and_the_crisis_line(tmp_path):
+    path = write_brand(tmp_path)
+    path.write_text(path.read_text() + SUPPORT_LINE + 'cost = "free"\ncrisis = true\n')
+    line = load_brand(path).support_lines[0]
+    assert (line.cost, line.crisis) == ("free", True)
+
+
+@pytest.mark.parametrize("extra, message", [
+    ('cost = "cheap"', "support_lines[1].cost: 'cheap' is not a known cost (write cost = "
+                       "\"free\" for a line that costs nothing to call, or leave it out when "
+                       "calls cost the usual rate or it is not known)"),
+    ('crisis = "true"', "support_lines[1].crisis: must be true or false, not text (write "
+                        "crisis = true or crisis = false, without quotes)"),
+])
+def test_a_support_lines_cost_and_crisis_flag_are_checked(tmp_path, extra, message):
+    path = write_brand(tmp_path)
+    path.write_text(path.read_text() + SUPPORT_LINE + extra + "\n")
+    with pytest.raises(BrandError) as caught:
+        load_brand(path)
+    assert str(caught.value).endswith(message)
+
+
+def test_a_qr_address_must_be_short_enough_to_type(tmp_path):
+    url = "https://riverside-health.example/" + "a" * 40
+    with pytest.raises(BrandError) as caught:
+        load_brand(write_brand(tmp_path, extra=f'qr_url = "{url}"'))
+    assert str(caught.value).endswith(
+        "clinic.qr_url: is 65 characters long without https:// (the address is printed "
+        "under the QR code for patients to type: use a short link of at most 60 characters)")

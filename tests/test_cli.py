@@ -89,9 +89,21 @@ def test_help_documents_every_option(capsys):
         main(["render", "--help"])
     text = capsys.readouterr().out
     for option in ["--locale", "--patient-name", "--record-id", "--discharge-date", "--wait",
-                   "--contraception", "--follow-up", "--rh", "--clinician", "--note",
+                   "--contraception", "--contraception-method", "--follow-up", "--rh",
+                   "--clinician", "--note",
                    "--brand", "--paper", "--today", "--name-in-metadata", "--out"]:
         assert option in text
+
+
+def test_the_chosen_method_prints_in_the_plan(tmp_path, capsys):
+    from tests.conftest import pdf_text
+    out = tmp_path / "h.pdf"
+    args = [a if a != "trying" else "avoid" for a in GOOD]
+    code, _, err = run(args + ["--contraception-method", "implant", "--locale", "en",
+                               "--out", str(out)], capsys)
+    assert code == 0, err
+    assert "Your birth control: the implant (a small rod under the skin of the arm)." in \
+        pdf_text(out.read_bytes())
 
 
 def test_an_internal_error_is_one_line_with_its_own_exit_code(tmp_path, capsys, monkeypatch):

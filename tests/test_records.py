@@ -27,6 +27,10 @@ from tests.conftest import PATIENT, TODAY
     ("follow_up", "2026-11-01 10:00",
      "follow_up: 2026-11-01 10:00 is before the discharge date 2026-11-20 "
      "(give the date of the follow-up visit)"),
+    ("contraception_method", "ring",
+     "contraception_method: the value is not one of pill, patch, shot, implant, iud, condoms, "
+     "other (the birth control chosen, printed in the plan: pill, patch, shot, implant, iud, "
+     "condoms, other (iud = either kind; other = one not listed), or leave it empty)"),
     ("rh", "yes", "rh: the value is not one of given, not-given, not-needed "
                   "(use given, not-given or not-needed)"),
     ("record_id", "../etc/passwd", "record_id: the value is not a record id "
@@ -157,3 +161,15 @@ def test_an_unknown_field_name_that_is_not_a_name_is_not_quoted(brand):
     assert str(caught.value).startswith(
         "has a field whose name is not a known field (the name is not shown) (known fields: ")
     assert SECRET not in str(caught.value)
+
+
+def test_a_method_needs_a_plan_that_uses_birth_control(brand):
+    with pytest.raises(InputError) as caught:
+        job_from_fields({**PATIENT, "contraception": "trying", "contraception_method": "pill"},
+                        brand=brand, today=TODAY)
+    assert str(caught.value) == (
+        "contraception_method: is given with the plan trying, which uses no birth control "
+        "(leave it empty, or set contraception to avoid or undecided)")
+    job = job_from_fields({**PATIENT, "contraception": "undecided",
+                           "contraception_method": "condoms"}, brand=brand, today=TODAY)
+    assert job.contraception_method == "condoms"

@@ -170,3 +170,21 @@ def test_a_character_no_font_covers_is_named_never_quoted_with_its_text(make_job
     assert str(caught.value).startswith("text: no font covers U+13000 in the clinic's name or "
                                         "address (locale en: add a font")
     assert "Zyxwq" not in str(caught.value)
+
+
+def test_the_qr_codes_address_is_printed_under_it(make_job):
+    import pypdfium2
+    from reportlab.lib.units import mm
+    document = pypdfium2.PdfDocument(render(make_job()))
+    try:
+        page = document[0]
+        width, height = page.get_size()
+        text = page.get_textpage()
+        # The foot of the letterhead band, under the code (at the right) and the contact
+        # lines: the address as a patient types it, and nothing else.
+        foot = text.get_text_bounded(width / 2, height - 26 * mm, width, height - 22 * mm)
+        assert " ".join(foot.split()) == "riverside-health.example/after-miscarriage"
+        assert "riverside-health.example/after-miscarriage" not in "".join(
+            p.get_textpage().get_text_range() for p in list(document)[1:])
+    finally:
+        document.close()
