@@ -14,6 +14,7 @@ translation never silently drops text.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -218,8 +219,16 @@ def _collect(out: list, el: ET.Element, source: str, bold: bool, italic: bool, h
             out.append((child.tail, bold, italic, href, phone, "", isolate))
 
 
+# Full-width punctuation carries its own space: Chinese and Japanese put no space after
+# it, so the white space between two translated sentences of a paragraph (a line break in
+# the template) is dropped after these (W3C clreq, jlreq).
+FULL_WIDTH_PUNCTUATION = "。．，、；：！？）」』】〕〉》"
+_SPACE_AFTER_FULL_WIDTH = re.compile(f"([{FULL_WIDTH_PUNCTUATION}]) +")
+
+
 def _normalise(spans: list[tuple]) -> Spans:
-    """Collapse white space across spans, trim the ends, NFC, merge equal neighbours."""
+    """Collapse white space across spans (none after full-width punctuation), trim the
+    ends, NFC, merge equal neighbours."""
     merged: list[list] = []          # [text, bold, italic, href, phone, field, isolate]
     previous_space = True
     for span in spans:
@@ -235,9 +244,10 @@ def _normalise(spans: list[tuple]) -> Spans:
             text = (text + " ") if text else " "
         if previous_space:
             text = text.lstrip(" ")
+        text = _SPACE_AFTER_FULL_WIDTH.sub(r"\1", text)
         if not text:
             continue
-        previous_space = text.endswith(" ")
+        previous_space = text.endswith(" ") or text[-1] in FULL_WIDTH_PUNCTUATION
         last = merged[-1] if merged else None
         if last is not None and not last[5] and last[1:5] == list(span[1:5]) \
                 and last[6] == span[6]:
