@@ -149,6 +149,7 @@ def opening_hours_parts(hours: str, locale: Locale) -> tuple[str, str, str]:
     return day_text, time_text, locale.datetime_formats.get("short") or "{1} {0}"
 
 
+@lru_cache(maxsize=1024)
 def number(value: int | float, locale: Locale) -> str:
     """A number as Babel writes it for the locale.
 
