@@ -316,7 +316,7 @@ def _check_image(kind: str, data: bytes) -> None:
             raise _TooLarge(f"{width}x{height}") from None
     else:
         _check_svg_is_self_contained(data)
-        from .layout import svg_drawing
+        from .drawings import svg_drawing
         svg_drawing(data)
 
 

@@ -7,26 +7,19 @@ text goes through the text seam (`handouts.text.paragraph`).
 """
 from __future__ import annotations
 
-import io
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing, Group, Image, LineShape, UserNode
+from babel import Locale
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Spacer
-
-from babel import Locale
 
 from . import content as c
 from . import formats
 from . import sample_mark
 from .brand import Brand
+from .drawings import draw_logo, draw_qr
 from .grid import Grid, GridStyle, Line, Padding
 from .paper import PAGE_SIZES
 from .text import TextStyle, paragraph
@@ -359,107 +352,3 @@ class Rule(Flowable):
         self.canv.setStrokeColor(self.colour)
         self.canv.setLineWidth(self.thickness)
         self.canv.line(0, 0, self.width, 0)
-
-
-def draw_logo(canvas, logo, x: float, y: float, size: float) -> None:
-    """Draw a PNG or SVG logo scaled to fit a size x size square."""
-    if logo.kind == "png":
-        image = _image_reader(logo.data)
-        iw, ih = image.getSize()
-        scale = size / max(iw, ih)
-        canvas.drawImage(image, x + (size - iw * scale) / 2, y + (size - ih * scale) / 2,
-                         iw * scale, ih * scale, mask="auto")
-    else:
-        drawing = svg_drawing(logo.data)
-        scale = size / max(drawing.width, drawing.height)
-        canvas.saveState()
-        canvas.translate(x + (size - drawing.width * scale) / 2,
-                         y + (size - drawing.height * scale) / 2)
-        canvas.scale(scale, scale)
-        draw_recorded(canvas, ("svg", logo.data), drawing, 0, 0)
-        canvas.restoreState()
-
-
-@lru_cache(maxsize=8)
-def _image_reader(data: bytes) -> ImageReader:
-    return ImageReader(io.BytesIO(data))
-
-
-@lru_cache(maxsize=8)
-def svg_drawing(data: bytes) -> Drawing:
-    """Parse an SVG logo once; raises ValueError when it is not usable."""
-    from svglib.svglib import svg2rlg
-    drawing = svg2rlg(io.BytesIO(data))
-    if drawing is None or not drawing.width or not drawing.height:
-        raise ValueError("the SVG has no size or could not be read")
-    return drawing
-
-
-@lru_cache(maxsize=8)
-def _qr_drawing(url: str, size: float) -> Drawing:
-    widget = QrCodeWidget(url, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
-
-
-def draw_qr(canvas, url: str, x: float, y: float, size: float) -> None:
-    draw_recorded(canvas, ("qr", url, size, x, y), _qr_drawing(url, size), x, y)
-
-
-# -- recorded drawings -----------------------------------------------------------------
-# The logo and the QR code are the same on every handout, and drawing them node by node
-# (and encoding the QR, trying all 8 masks) was the largest part of a render. A drawing
-# made only of vector shapes is recorded once on a scratch canvas and its operators are
-# replayed into every page. The recording leaves out the renderer's empty text-state
-# blocks (BT /F1 10 Tf 12 TL ET: a shape drawing shows no text), so no page names the
-# standard Helvetica, which is never embedded and which print preflight flags. Replayed
-# or recorded afresh, a page gets the same bytes (tests/test_batch.py checks it).
-
-_recorded: dict = {}
-_MAX_RECORDED = 32
-_EMPTY_TEXT_STATE = re.compile(r"BT /F\d+ [\d.]+ Tf [\d.]+ TL ET")
-
-
-def draw_recorded(canvas, key, drawing: Drawing, x: float, y: float) -> None:
-    """renderPDF.draw(drawing, canvas, x, y), from a recording when it is only shapes."""
-    ops = _recorded.get(key)
-    if ops is None:
-        ops = _record(drawing, x, y, canvas._pagesize)
-        if ops is not None and len(_recorded) < _MAX_RECORDED:
-            _recorded[key] = ops
-    if ops is None:
-        renderPDF.draw(drawing, canvas, x, y)      # images or text: drawn for real
-    else:
-        canvas._code.extend(ops)
-
-
-def _record(drawing: Drawing, x: float, y: float, page_size) -> tuple[str, ...] | None:
-    """The drawing's operators, or None when it needs more than operators on a page."""
-    if not _plain_shapes(drawing):
-        return None
-    scratch = Canvas(io.BytesIO(), pagesize=page_size)
-    before, start = _page_resources(scratch), len(scratch._code)
-    renderPDF.draw(drawing, scratch, x, y)
-    if _page_resources(scratch) != before:
-        return None
-    ops = tuple(op for op in scratch._code[start:] if not _EMPTY_TEXT_STATE.fullmatch(op))
-    if any("BT" in op.split() for op in ops):
-        return None
-    return ops
-
-
-def _page_resources(canvas) -> tuple:
-    """What a drawing could add to a page or document besides operators and fonts."""
-    return (dict(canvas._extgstate._c), dict(canvas._colorsUsed), dict(canvas._shadingUsed),
-            tuple(canvas._formsinuse), len(canvas._annotationrefs))
-
-
-def _plain_shapes(node) -> bool:
-    """True for a drawing of vector shapes only: no text or images."""
-    if isinstance(node, UserNode):
-        node = node.provideNode()
-    if isinstance(node, Group):
-        return all(_plain_shapes(child) for child in node.getContents())
-    return isinstance(node, LineShape) and not isinstance(node, Image)
