@@ -93,6 +93,7 @@ BAD_CASES = [
     ("lower-case-name-in-the-follow-up-column", {"follow_up": "zyxwquv qqplorth"}),
     ("one-lower-case-word-in-the-locale-column", {"locale": "zyxwquv"}),
     ("one-lower-case-word-in-the-rh-column", {"rh": "qqplorth"}),
+    ("a-name-in-the-method-column", {"contraception_method": "Zyxwquv Qqplorth"}),
     ("one-lower-case-word-in-the-paper-column", {"paper": "zyxwquv"}),
     ("name-and-number-in-the-wait-column", {"wait": "Zyxwquv 2"}),
     ("name-and-number-in-the-date-column", {"discharge_date": "Room 12 Zyxwquv"}),
@@ -101,7 +102,9 @@ CASE_IDS = [case for case, _ in BAD_CASES]
 
 OPTIONS = {"locale": "--locale", "patient_name": "--patient-name", "record_id": "--record-id",
            "discharge_date": "--discharge-date", "wait": "--wait",
-           "contraception": "--contraception", "follow_up": "--follow-up", "rh": "--rh",
+           "contraception": "--contraception",
+           "contraception_method": "--contraception-method", "follow_up": "--follow-up",
+           "rh": "--rh",
            "clinician": "--clinician", "note": "--note", "paper": "--paper"}
 
 
