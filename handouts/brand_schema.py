@@ -298,7 +298,7 @@ def languages(value: str, *, where: str, field: str) -> str:
 
 def _language_known(code: str) -> bool:
     from babel import Locale
-    try:   # the same call i18n.support_line_values makes when it prints the name
+    try:   # the parse formats.language_list makes when it prints the name
         return code != "und" and Locale.parse(code) is not None
     except Exception:     # babel's UnknownLocaleError subclasses Exception only
         return False

@@ -224,6 +224,8 @@ def _collect(out: list, el: ET.Element, source: str, bold: bool, italic: bool, h
 # the template) is dropped after these (W3C clreq, jlreq).
 FULL_WIDTH_PUNCTUATION = "。．，、；：！？）」』】〕〉》"
 _SPACE_AFTER_FULL_WIDTH = re.compile(f"([{FULL_WIDTH_PUNCTUATION}]) +")
+_SPACES = " \t\n\r\f\v"
+_MARKUP_SPACE = re.compile(f"[{_SPACES}]+")
 
 
 def _normalise(spans: list[tuple]) -> Spans:
@@ -237,10 +239,12 @@ def _normalise(spans: list[tuple]) -> Spans:
             previous_space = False
             continue
         raw = span[0]
-        text = unicodedata.normalize("NFC", " ".join(raw.split()))
-        if raw[:1].isspace() and text:
+        # Only the markup's own white space folds: CLDR's no-break and thin spaces (in
+        # "1 234", "9:00 AM", "Mon – Fri") are part of the value and stay.
+        text = unicodedata.normalize("NFC", " ".join(_MARKUP_SPACE.split(raw.strip(_SPACES))))
+        if raw[:1] in _SPACES and text:
             text = " " + text
-        if raw[-1:].isspace():
+        if raw[-1:] in _SPACES:
             text = (text + " ") if text else " "
         if previous_space:
             text = text.lstrip(" ")

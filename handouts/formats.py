@@ -39,19 +39,23 @@ _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _QUOTED = re.compile(r"'[^']*'")
 
 
-def for_clinic(locale_id: str, country: str, locales_dir: Path | None = None) -> Locale:
+def for_clinic(locale_id: str, country: str, locales_dir: Path | None = None, *,
+               formats_as: str = "") -> Locale:
     """The Babel locale for a catalog's language in the clinic's country: the regional
-    locale where CLDR has one in the same script, else the catalog's own.
+    locale where CLDR has one in the same script, else the catalog's own. `locale_id` is
+    the catalog's folder (where a supplement would be); `formats_as` the Babel locale
+    of a catalog whose folder name is not one (the pseudo-locales).
 
     >>> [str(for_clinic(l, c)) for l, c in (("en", "GB"), ("pt_BR", "PT"), ("zh_Hans", "TW"))]
     ['en_GB', 'pt_PT', 'zh_Hans']
     """
-    return _for_clinic(locale_id, country, locales_dir or resources.LOCALES_DIR)
+    return _for_clinic(locale_id, country, locales_dir or resources.LOCALES_DIR,
+                       formats_as or locale_id)
 
 
 @lru_cache(maxsize=256)
-def _for_clinic(locale_id: str, country: str, locales_dir: Path) -> Locale:
-    own = Locale.parse(locale_id)
+def _for_clinic(locale_id: str, country: str, locales_dir: Path, formats_as: str) -> Locale:
+    own = Locale.parse(formats_as)
     chosen = own
     if country:
         for tag in (f"{own.language}_{own.script}_{country}" if own.script else "",
@@ -63,7 +67,7 @@ def _for_clinic(locale_id: str, country: str, locales_dir: Path) -> Locale:
                     break
     supplement = locales_dir / locale_id / SUPPLEMENT
     if supplement.exists():
-        return _Supplemented(chosen, _read_supplement(supplement, locales_dir))
+        return _Supplemented(chosen, _read_supplement(supplement, locales_dir), supplement)
     return chosen
 
 
@@ -140,13 +144,13 @@ def opening_hours_parts(hours: str, locale: Locale) -> tuple[str, str, str]:
     first, _, last = days.partition("-")
     names = get_day_names("abbreviated", locale=locale)
     day_text = names[_DAYS.index(first)]
-    if last:
-        fallback = locale.interval_formats.get(None) or "{0}–{1}"
-        day_text = fallback.replace("{0}", day_text).replace("{1}", names[_DAYS.index(last)])
+    if last:   # CLDR's intervalFormatFallback: every locale has one (root's included)
+        day_text = locale.interval_formats[None].replace("{0}", day_text).replace(
+            "{1}", names[_DAYS.index(last)])
     start, _, end = times.partition("-")
     time_text = time_range(datetime.strptime(start, "%H:%M").time(),
                            datetime.strptime(end, "%H:%M").time(), locale)
-    return day_text, time_text, locale.datetime_formats.get("short") or "{1} {0}"
+    return day_text, time_text, locale.datetime_formats["short"]
 
 
 @lru_cache(maxsize=1024)
@@ -180,7 +184,7 @@ def language_list(codes: tuple[str, ...] | list[str], locale: Locale) -> str:
     """
     names = []
     for code in codes:
-        name = Locale.parse(code).get_language_name(locale)
+        name = _language_name(code, locale)
         if not name:
             raise LocaleError(f"has no name for the language {code!r} in {locale}",
                               field="languages",
@@ -188,6 +192,20 @@ def language_list(codes: tuple[str, ...] | list[str], locale: Locale) -> str:
                                    f"locales/<language>/{SUPPLEMENT}, with its source")
         names.append(name)
     return format_list(names, style="standard", locale=locale)
+
+
+def _language_name(code: str, locale: Locale) -> str:
+    """CLDR's name for a language code: its own entry (zh_Hant: "Traditional Chinese"),
+    else the language with its script and region as Babel writes them, or "" when any
+    part has no name in the locale."""
+    whole = locale.languages.get(code)
+    if whole:
+        return whole
+    parsed = Locale.parse(code)
+    if (parsed.script and not locale.scripts.get(parsed.script)) or \
+            (parsed.territory and not locale.territories.get(parsed.territory)):
+        return ""
+    return parsed.get_display_name(locale) if locale.languages.get(parsed.language) else ""
 
 
 def source_list(sources: tuple[str, ...], locale: Locale) -> str:
@@ -205,16 +223,26 @@ class _Supplemented(Locale):
     """A Babel locale with the names of a supplement file filled in where its CLDR data
     has none. Babel formats from `Locale._data`; this adapter gives it the merged data."""
 
-    def __init__(self, base: Locale, additions: dict):
+    def __init__(self, base: Locale, additions: dict, source: Path):
         super().__init__(base.language, base.territory, base.script, base.variant)
         data = copy.deepcopy(dict(localedata.load(str(base))))
         for key, value in additions.items():
             _merge(data, key, value)
         self._merged = localedata.LocaleDataDict(data)
+        self._source = str(source)
 
     @property
     def _data(self):
         return self._merged
+
+    # Never equal to the plain locale: a cache keyed on the locale must not serve the
+    # names CLDR lacks in place of the supplement's.
+    def __eq__(self, other):
+        return isinstance(other, _Supplemented) and str(self) == str(other) and \
+            self._source == other._source
+
+    def __hash__(self):
+        return hash((str(self), self._source))
 
 
 def _merge(data: dict, key, value) -> None:

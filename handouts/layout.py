@@ -19,6 +19,7 @@ from . import content as c
 from . import formats
 from . import sample_mark
 from .brand import Brand
+from .errors import BrandError
 from .drawings import draw_logo, draw_qr
 from .grid import Grid, GridStyle, Line, Padding
 from .paper import PAGE_SIZES
@@ -26,6 +27,10 @@ from .text import TextStyle, paragraph
 
 MARGIN = 16 * mm
 BAND_HEIGHT = 26 * mm
+QR_SIZE = BAND_HEIGHT - 9 * mm
+CONTACT_WIDTH = 62 * mm
+CONTACT_TOP = 2.5 * mm        # from the top of the band
+CAPTION_FOOT = 1.5 * mm       # the QR address's distance from the band's foot
 FOOTER_HEIGHT = 12 * mm
 BULLET = "•"
 
@@ -57,7 +62,7 @@ def styles_for(brand_primary: str, brand_accent: str) -> Styles:
         label=TextStyle(size=9.5, leading=12.5, colour=brand_primary, bold=True),
         footer=TextStyle(size=7.5, leading=9, colour="#4D4D4D"),
         band_name=TextStyle(size=15, leading=18, colour="#FFFFFF", bold=True),
-        band_contact=TextStyle(size=8.5, leading=11, colour="#FFFFFF", align="end"),
+        band_contact=TextStyle(size=8.5, leading=10, colour="#FFFFFF", align="end"),
         band_caption=TextStyle(size=7.5, leading=9, colour="#FFFFFF", align="end"),
     )
 
@@ -131,10 +136,10 @@ class HandoutLayout:
     """Turns a Document into flowables for one brand and one locale."""
 
     def __init__(self, brand: Brand, locale: str, rtl: bool, page_size_name: str,
-                 numbers: Locale | None = None):
+                 numbers: Locale):
         self.brand = brand
         self.locale = locale
-        self.numbers = numbers or Locale.parse("en")   # Babel writes the page numbers
+        self.numbers = numbers          # the Babel locale that writes the page numbers
         self.rtl = rtl
         self.page_size = PAGE_SIZES[page_size_name]
         self.styles = styles_for(brand.primary_colour, brand.accent_colour)
@@ -274,36 +279,62 @@ class HandoutLayout:
             draw_logo(canvas, self.brand.logo, at(x, logo_size), logo_y, logo_size)
             x += logo_size + 5 * mm
         qr_size = 0.0
-        contact_width = 62 * mm
         if self.brand.qr_url:
             # The code at the top of the band, its address under it along the band's
             # foot (below the contact lines), for a patient who cannot scan it.
-            qr_size = BAND_HEIGHT - 9 * mm
+            qr_size = QR_SIZE
             qr_x = at(width - MARGIN - qr_size, qr_size)
             qr_y = height - qr_size - 2.5 * mm
             canvas.setFillColor(colors.white)
             canvas.rect(qr_x, qr_y, qr_size, qr_size, stroke=0, fill=1)
             draw_qr(canvas, self.brand.qr_url, qr_x, qr_y, qr_size)
-            caption = self.para((c.Span(self.brand.qr_text),), self.styles.band_caption)
-            caption_width = contact_width + qr_size + 4 * mm
-            _, h = caption.wrap(caption_width, BAND_HEIGHT)
+            caption, caption_width, _ = self._qr_caption()
             caption.drawOn(canvas, at(width - MARGIN - caption_width, caption_width),
-                           height - BAND_HEIGHT + 1.5 * mm)
+                           height - BAND_HEIGHT + CAPTION_FOOT)
             qr_size += 4 * mm
-        contact_lines = [self.brand.phone] + list(self.brand.address) + \
-            ([self.brand.website] if self.brand.website else [])
-        contact = [self.para((c.Span(line, phone=(i == 0)),), self.styles.band_contact)
-                   for i, line in enumerate(contact_lines)]
-        y = height - 3 * mm
-        for item in contact:
-            _, h = item.wrap(contact_width, 100)
+        y = height - CONTACT_TOP
+        for item, h in self._contact():
             y -= h
-            item.drawOn(canvas, at(width - MARGIN - qr_size - contact_width, contact_width), y)
+            item.drawOn(canvas, at(width - MARGIN - qr_size - CONTACT_WIDTH, CONTACT_WIDTH), y)
+        contact_width = CONTACT_WIDTH
         name = self.para((c.Span(self.brand.name),), self.styles.band_name)
         name_width = width - MARGIN - qr_size - contact_width - x - 3 * mm
         _, h = name.wrap(name_width, BAND_HEIGHT)
         name.drawOn(canvas, at(x, name_width), height - BAND_HEIGHT / 2 - h / 2)
         canvas.restoreState()
+
+    def _contact(self) -> list[tuple[Flowable, float]]:
+        """The letterhead's contact lines (phone, address, website), each with its height."""
+        lines = [self.brand.phone] + list(self.brand.address) + \
+            ([self.brand.website] if self.brand.website else [])
+        out = []
+        for i, line in enumerate(lines):
+            item = self.para((c.Span(line, phone=(i == 0)),), self.styles.band_contact)
+            out.append((item, item.wrap(CONTACT_WIDTH, BAND_HEIGHT)[1]))
+        return out
+
+    def _qr_caption(self) -> tuple[Flowable, float, float]:
+        """The QR code's address as a patient types it, left to right whatever the
+        language, with its width and height."""
+        caption = self.para((c.Span(self.brand.qr_text, isolate=True),),
+                            self.styles.band_caption)
+        width = CONTACT_WIDTH + QR_SIZE + 4 * mm
+        return caption, width, caption.wrap(width, BAND_HEIGHT)[1]
+
+    def check_letterhead(self) -> None:
+        """Refuse a brand whose contact lines would run into the QR code's address (or
+        out of the band): the band's height is fixed."""
+        bottom = CONTACT_TOP + sum(h for _, h in self._contact())
+        room = BAND_HEIGHT - 1 * mm
+        if self.brand.qr_url:
+            room = BAND_HEIGHT - CAPTION_FOOT - self._qr_caption()[2] - 0.5 * mm
+        if bottom > room:
+            raise BrandError(
+                "the phone, address and website take more lines than the letterhead has "
+                + ("beside the QR code and its address" if self.brand.qr_url else "room for"),
+                field="clinic.address",
+                hint="shorten the address lines (five contact lines fit with a QR code, "
+                     "six without), or leave out the website")
 
     def draw_under_content(self, canvas) -> None:
         """What a page has under its text: a made-up clinic's watermark."""

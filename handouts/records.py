@@ -81,12 +81,14 @@ class Job:
 
 
 def initials(name: str) -> str:
-    """Initials that tell pages apart without printing the whole name.
+    """Initials that tell pages apart without printing the whole name. The period marks
+    an abbreviation in scripts with capital letters; other scripts write none.
 
-    >>> initials("María José García"), initials(""), initials("李 小龙")
-    ('M.J.G.', '', '李.小.')
+    >>> initials("María José García"), initials(""), initials("李 小龙"), initials("Олена Коваль")
+    ('M.J.G.', '', '李小', 'О.К.')
     """
-    return "".join(part[0].upper() + "." for part in name.split()[:4])
+    letters = [part[0].upper() for part in name.split()[:4]]
+    return "".join(letter + ("." if letter != letter.lower() else "") for letter in letters)
 
 
 def job_from_fields(values: Mapping[str, str | None], *, brand: Brand, today: date,

@@ -19,7 +19,7 @@ from .i18n import LocaleBundle
 from .layout import HandoutLayout
 from .pdf import HandoutPages, Metadata, PrintDocument, lay_out
 from .records import Job
-from .templating import load_meta, load_support_lines, render_markup
+from .templating import FORMATTING_LOCALE, load_meta, load_support_lines, render_markup
 from .text import LAYOUT_CHARACTERS, TextStyle, check_coverage
 
 
@@ -94,9 +94,10 @@ def prepare(job: Job, document: Document | None = None) -> Prepared:
         check_patient_text(job, bundle.id)
         document = build_document(job, bundle)
     layout = HandoutLayout(job.brand, bundle.id, bundle.direction == "rtl", job.page_size_name,
-                           numbers=formats.for_clinic(str(bundle.locale), job.brand.country))
+                           numbers=formatting_locale(bundle, job.brand.country))
     check_covered(LAYOUT_CHARACTERS + job.brand.name + "".join(job.brand.address), bundle.id,
                   "the clinic's name or address")
+    layout.check_letterhead()
     title = document.title
     if job.name_in_metadata and job.patient_name:
         title = f"{title} – {job.patient_name}"
@@ -216,11 +217,12 @@ def template_context(job: Job, bundle: LocaleBundle) -> dict:
     """Every value the template prints, already formatted for the patient's language in
     the clinic's country. Dates, times and temperatures are bidi isolates (<bdi>), so
     they read in order inside right-to-left text and never take their neighbours along."""
-    locale = formats.for_clinic(str(bundle.locale), job.brand.country)
+    locale = formatting_locale(bundle, job.brand.country)
     wait = job.wait
     follow_up = job.follow_up.at
     return {
         **_shared_context(job.handout, bundle, job.brand),
+        FORMATTING_LOCALE: locale,
         "today": isolated(formats.long_date(job.today, locale, weekday=False)),
         "patient": {"name": job.patient_name, "label": job.patient_label},
         "visit": {
@@ -242,6 +244,12 @@ def template_context(job: Job, bundle: LocaleBundle) -> dict:
     }
 
 
+def formatting_locale(bundle: LocaleBundle, country: str):
+    """The Babel locale a handout's values are written for: the catalog's language in
+    the clinic's country (its supplement found by the catalog's folder)."""
+    return formats.for_clinic(bundle.id, country, formats_as=str(bundle.locale))
+
+
 def isolated(value: str) -> Markup:
     """A formatted value as a bidi isolate: markup the template passes through as is
     (the value is escaped; it comes from CLDR, never from a patient)."""
@@ -253,7 +261,7 @@ def _shared_context(handout: str, bundle: LocaleBundle, brand) -> dict:
     """The template values that are the same for every patient of a handout, locale and
     brand (formatting them was a few per cent of a render). Shared between renders, so
     read-only: a template cannot change what the next patient's handout says."""
-    locale = formats.for_clinic(str(bundle.locale), brand.country)
+    locale = formatting_locale(bundle, brand.country)
     meta = load_meta(handout)
     review_date = date.fromisoformat(meta.review_date)
     lines = [line for line in load_support_lines(handout) + brand.support_lines

@@ -22,6 +22,9 @@ from .i18n import LocaleBundle
 from .input_files import key_line, toml_error_line
 from .resources import TEMPLATES_DIR, relative
 
+#: The context key holding the Babel locale a render's numbers are written for.
+FORMATTING_LOCALE = "formatting_locale"
+
 #: Options shared by the runtime and by string extraction (babel.cfg); they must agree.
 JINJA_OPTIONS = dict(trim_blocks=False, lstrip_blocks=False)
 I18N_TRIMMED = True
@@ -95,13 +98,15 @@ def translating_callables(bundle: LocaleBundle) -> dict:
     """Jinja's new-style gettext and ngettext for one locale: the translation, with its
     placeholders filled in. Two things happen where a value meets translated text:
 
-    - a whole number (`count`) is written by Babel for the locale, not by str();
+    - a whole number (`count`) is written by Babel for the render's formatting locale
+      (context[FORMATTING_LOCALE]: the language in the clinic's country), not by str();
     - a value ending in an abbreviation's period (Russian dates end in "г.") takes the
-      place of the sentence's own period after it, so no ".." is printed.
+      place of the sentence's own period after it, closing tags between them allowed,
+      so no ".." is printed.
 
     Strings without placeholders are the same Markup every time, so they are remembered
     (a handout prints some sixty fixed strings for every patient)."""
-    translations, locale = bundle.translations, bundle.locale
+    translations = bundle.translations
     fixed: dict = {}
 
     def finish(context, text: str, variables: dict):
@@ -109,10 +114,10 @@ def translating_callables(bundle: LocaleBundle) -> dict:
             text = Markup(text)
         for name, value in variables.items():
             if isinstance(value, int) and not isinstance(value, bool):
-                variables[name] = formats.number(value, locale)
+                variables[name] = formats.number(value, context[FORMATTING_LOCALE])
             elif _TAGS.sub("", str(value)).endswith("."):
-                trimmed = re.sub(r"%%\(%s\)s\.(?!\.)" % re.escape(name),
-                                 lambda _: f"%({name})s", text)
+                trimmed = re.sub(r"(%%\(%s\)s(?:</[a-z-]+>)*)\.(?!\.)" % re.escape(name),
+                                 lambda found: found.group(1), text)
                 text = Markup(trimmed) if isinstance(text, Markup) else trimmed
         return text % variables
 

@@ -79,7 +79,7 @@ def test_a_broken_supplement_names_its_file(tmp_path):
 
 def test_a_date_ending_in_an_abbreviation_is_not_followed_by_a_second_period(make_job):
     text = build_document(make_job(locale="ru"), i18n.load_locale("ru")).text()
-    assert "2026 г." in text and ".." not in text.replace("...", "")
+    assert re.search(r"2026\sг\.", text) and ".." not in text.replace("...", "")
 
 
 def test_lists_and_sources_are_joined_as_the_language_joins_a_list(make_job):
@@ -143,3 +143,43 @@ def test_opening_days_are_cldr_day_names():
 def test_fever_threshold_order_follows_the_clinics_country():
     assert formats.fever_threshold(Locale.parse("es_MX"), "MX") == ("38 °C", "100.4 °F")
     assert formats.fever_threshold(Locale.parse("en"), "US") == ("100.4°F", "38°C")
+
+
+def test_language_names_keep_their_script_and_region():
+    es = formats.for_clinic("es", "US")
+    assert formats.language_list(["zh_Hans", "zh_Hant", "pt_BR"], es) == \
+        "chino simplificado, chino tradicional y portugués de Brasil"
+
+
+def test_the_supplemented_locale_is_never_taken_for_the_plain_one():
+    ht = formats.for_clinic("ht", "US")
+    assert ht != Locale.parse("ht") and hash(ht) != hash(Locale.parse("ht"))
+    assert formats.long_date(date(2026, 12, 4), ht) == "vandredi 4 desanm 2026"
+    assert "M12" in formats.long_date(date(2026, 12, 4), Locale.parse("ht"))
+
+
+@pytest.mark.parametrize("locale_id", SHIPPED)
+def test_every_shipped_language_has_month_and_day_names(locale_id):
+    # CLDR's root data, which Babel falls back to, writes "2026 M12 4, Fri".
+    locale = formats.for_clinic(str(i18n.load_locale(locale_id).locale), "US")
+    text = formats.long_date(date(2026, 12, 4), locale)
+    assert not re.search(r"M\d\d", text) and (locale_id == "en" or "Fri" not in text), text
+
+
+def test_no_doubled_period_when_a_tag_closes_between_the_date_and_the_period():
+    from handouts.templating import translating_callables, FORMATTING_LOCALE
+    import jinja2
+    from markupsafe import Markup
+
+    class Translations:
+        def gettext(self, message):
+            return "<b>Печать: %(date)s</b>."
+
+    bundle = replace(i18n.load_locale("en"), translations=Translations())
+    env = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    env.newstyle_gettext = True
+    env.globals.update(translating_callables(bundle))
+    template = env.from_string('{% trans date=when %}x{% endtrans %}')
+    printed = template.render(when=Markup("<bdi>4 декабря 2026 г.</bdi>"),
+                              **{FORMATTING_LOCALE: Locale.parse("ru")})
+    assert printed == "<b>Печать: <bdi>4 декабря 2026 г.</bdi></b>"

@@ -61,9 +61,9 @@ def test_output_is_byte_identical(make_job):
 
 @pytest.mark.parametrize("locale", ["en", "es"])
 @pytest.mark.parametrize("paper, size", [("letter", (612, 792)), ("a4", (595, 842))])
-def test_two_sheets_in_letter_and_a4(make_job, locale, paper, size):
+def test_two_pages_in_letter_and_a4(make_job, locale, paper, size):
     reader = pdf_reader(render(make_job(locale=locale, paper=paper)))
-    assert 2 <= len(reader.pages) <= 3
+    assert len(reader.pages) == 2
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == size
 
@@ -188,3 +188,15 @@ def test_the_qr_codes_address_is_printed_under_it(make_job):
             p.get_textpage().get_text_range() for p in list(document)[1:])
     finally:
         document.close()
+
+
+def test_contact_lines_that_would_run_into_the_qr_address_are_refused(make_job, brand):
+    from handouts.errors import BrandError
+    five = replace(brand, address=brand.address + ("Building C, Floor 2",))
+    assert render(make_job(brand=five)).startswith(b"%PDF")      # five lines fit
+    six = replace(brand, address=five.address + ("Entrance on Oak Street",))
+    with pytest.raises(BrandError, match=r"^clinic.address: the phone, address and website "
+                                         r"take more lines than the letterhead has beside "
+                                         r"the QR code"):
+        render(make_job(brand=six))
+    assert render(make_job(brand=replace(six, qr_url=""))).startswith(b"%PDF")
