@@ -19,6 +19,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from .caches import LRUCache
 from .errors import TemplateError
 
 
@@ -129,8 +130,7 @@ def parse_markup(markup: str, *, source: str = "handout") -> Document:
 # before is looked up by its element's content (tag, attributes, text and tails, all
 # the way down), which is several times cheaper than building its spans again. Blocks
 # are frozen, so sharing them between documents is safe.
-_blocks: dict = {}
-_MAX_BLOCKS = 4096
+_blocks = LRUCache(maxsize=4096)
 
 
 def _element_key(el: ET.Element) -> tuple:
@@ -142,10 +142,7 @@ def _cached_block(el: ET.Element, source: str):
     key = _element_key(el)
     block = _blocks.get(key)
     if block is None:
-        block = _block(el, source)           # raises for bad markup: nothing is cached
-        if len(_blocks) >= _MAX_BLOCKS:
-            _blocks.clear()
-        _blocks[key] = block
+        block = _blocks.put(key, _block(el, source))   # bad markup raises: nothing kept
     return block
 
 

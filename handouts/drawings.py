@@ -4,8 +4,9 @@ recorded once as PDF operators and replayed into every page that shows it.
 from __future__ import annotations
 
 import io
-from functools import lru_cache
 import re
+import threading
+from functools import lru_cache
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -13,15 +14,18 @@ from reportlab.graphics.shapes import Drawing, Group, Image, LineShape, UserNode
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from .caches import LRUCache
+
 
 def draw_logo(canvas, logo, x: float, y: float, size: float) -> None:
     """Draw a PNG or SVG logo scaled to fit a size x size square."""
     if logo.kind == "png":
         image = _image_reader(logo.data)
-        iw, ih = image.getSize()
-        scale = size / max(iw, ih)
-        canvas.drawImage(image, x + (size - iw * scale) / 2, y + (size - ih * scale) / 2,
-                         iw * scale, ih * scale, mask="auto")
+        with _WALKING:      # the shared reader decodes the PNG on first use
+            iw, ih = image.getSize()
+            scale = size / max(iw, ih)
+            canvas.drawImage(image, x + (size - iw * scale) / 2, y + (size - ih * scale) / 2,
+                             iw * scale, ih * scale, mask="auto")
     else:
         drawing = svg_drawing(logo.data)
         scale = size / max(drawing.width, drawing.height)
@@ -70,8 +74,11 @@ def draw_qr(canvas, url: str, x: float, y: float, size: float) -> None:
 # standard Helvetica, which is never embedded and which print preflight flags. Replayed
 # or recorded afresh, a page gets the same bytes (tests/test_batch.py checks it).
 
-_recorded: dict = {}
-_MAX_RECORDED = 32
+# ReportLab's renderer marks a drawing's nodes while it walks them (node._parent), so a
+# drawing shared between renders (the logo and QR are parsed and made once) is walked by
+# one thread at a time; replaying a recording needs no lock.
+_recorded = LRUCache(maxsize=32)
+_WALKING = threading.Lock()
 _EMPTY_TEXT_STATE = re.compile(r"BT /F\d+ [\d.]+ Tf [\d.]+ TL ET")
 
 
@@ -79,11 +86,13 @@ def draw_recorded(canvas, key, drawing: Drawing, x: float, y: float) -> None:
     """renderPDF.draw(drawing, canvas, x, y), from a recording when it is only shapes."""
     ops = _recorded.get(key)
     if ops is None:
-        ops = _record(drawing, x, y, canvas._pagesize)
-        if ops is not None and len(_recorded) < _MAX_RECORDED:
-            _recorded[key] = ops
+        with _WALKING:
+            ops = _record(drawing, x, y, canvas._pagesize)
+        if ops is not None:
+            ops = _recorded.put(key, ops)
     if ops is None:
-        renderPDF.draw(drawing, canvas, x, y)      # images or text: drawn for real
+        with _WALKING:
+            renderPDF.draw(drawing, canvas, x, y)      # images or text: drawn for real
     else:
         canvas._code.extend(ops)
 

@@ -16,6 +16,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.messages.pofile import read_po
 
+from .caches import LRUCache
 from .errors import LANGUAGE_SHAPE, LocaleError, shown
 from .review import ReviewStatus, read_review, review_path
 from . import resources
@@ -181,8 +182,7 @@ class CatalogRefused(LocaleError):
 
 #: Check results by the content they were made from (catalog, template, settings), so a
 #: catalog is checked once however many handouts print from it, and again when it changes.
-_checks: dict[str, tuple] = {}
-_CHECKS_KEPT = 64
+_checks = LRUCache(maxsize=64)
 
 
 def catalog_problems(locale_id: str, locales_dir: Path | None = None) -> tuple:
@@ -212,8 +212,9 @@ def _checked_catalog(locale_id: str, locales_dir: Path):
                                   "file, or remove it if it is not needed)"),)
         digest.update(b"\0")
     key = digest.hexdigest()
-    if key in _checks:
-        return _checks[key]
+    found = _checks.get(key)
+    if found is not None:
+        return found
     settings, problems = read_settings(settings_path, _rel(settings_path))
     if not pot_path.exists():
         return None, (Problem(_rel(pot_path), 0, "missing", "the catalog template is missing "
@@ -232,10 +233,7 @@ def _checked_catalog(locale_id: str, locales_dir: Path):
                                   template_where=_rel(pot_path), locale_id=locale_id,
                                   settings=settings)
         result = catalog, tuple(problems)
-    while len(_checks) >= _CHECKS_KEPT:
-        del _checks[next(iter(_checks))]
-    _checks[key] = result
-    return result
+    return _checks.put(key, result)
 
 
 def _pseudo_bundle(locale_id: str, locales_dir: Path) -> LocaleBundle:

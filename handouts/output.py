@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import os
+import threading
 import re
 import secrets
 import tempfile
@@ -193,9 +194,22 @@ def remove_file(path: str | Path, *, name: str | None = None) -> None:
 
 
 def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
+    """The process's umask. Linux says it in /proc without changing it; elsewhere it is
+    read by setting it and back, under a lock, since another thread's file made in
+    between would get the wrong mode."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
     return mask
+
+
+_UMASK_LOCK = threading.Lock()
 
 
 def folder_secret(path: str | Path, size: int = 32) -> bytes:

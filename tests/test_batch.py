@@ -21,6 +21,7 @@ import pytest
 from pypdf import PdfReader
 
 from handouts import batch, batch_workers, drawings, output
+from handouts.caches import LRUCache
 from handouts.batch import BatchOptions, run_batch
 from handouts.cli import main
 from handouts.errors import HandoutError, OutputError
@@ -482,8 +483,7 @@ def test_the_progress_is_plain_lines_of_counts_off_a_terminal(tmp_path):
 def test_recorded_drawings_do_not_change_a_single_byte(make_job, monkeypatch):
     job = make_job()
     cached_twice = render(job), render(job)
-    monkeypatch.setattr(drawings, "_recorded", {})
-    monkeypatch.setattr(drawings, "_MAX_RECORDED", 0)
+    monkeypatch.setattr(drawings, "_recorded", LRUCache(maxsize=1))    # recorded afresh
     uncached = render(job)
     assert cached_twice[0] == cached_twice[1] == uncached
 

@@ -7,6 +7,7 @@ embedding (see pdffont.py).
 """
 from __future__ import annotations
 
+import threading
 import tomllib
 import unicodedata
 from collections.abc import Sequence
@@ -83,8 +84,10 @@ def register_family(family: str = BODY_FAMILY) -> str:
     the engine through `Font`."""
     faces = {f.style: f for f in manifest() if f.family == family}
     regular = faces["regular"]
-    for f in faces.values():
-        pdfmetrics.registerFont(TTFont(f.pdf_name, str(f.path), subfontIndex=f.subfont_index))
+    with _loading:          # ReportLab's registry is the process's
+        for f in faces.values():
+            pdfmetrics.registerFont(TTFont(f.pdf_name, str(f.path),
+                                           subfontIndex=f.subfont_index))
     bold = faces.get("bold", regular).pdf_name
     italic = faces.get("italic", regular).pdf_name
     base = regular.pdf_name
@@ -145,9 +148,27 @@ class Font:
         return glyph_texts(self)
 
 
-@lru_cache(maxsize=None)
+# One Font per face in the process: documents key their glyphs by Font and name it by
+# its resource name, so two Font objects for one face (two threads loading it at once)
+# would embed one name twice. Loading happens under a lock, once.
+_loaded: dict = {}
+_loading = threading.Lock()
+
+
 def load(face: FontFace) -> Font:
-    return Font(face, manifest().index(face))
+    font = _loaded.get(face)
+    if font is None:
+        with _loading:
+            font = _loaded.get(face)
+            if font is None:
+                font = _loaded[face] = Font(face, manifest().index(face))
+    return font
+
+
+def loaded_faces() -> tuple[FontFace, ...]:
+    """The faces loaded so far in this process (a handout loads only those it draws with)."""
+    with _loading:
+        return tuple(_loaded)
 
 
 def styled(font: Font, bold: bool, italic: bool) -> Font:

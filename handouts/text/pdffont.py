@@ -18,16 +18,20 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
+import threading
 import zlib
-from collections import OrderedDict
 from weakref import WeakKeyDictionary
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
 
+from ..caches import LRUCache
 from .fonts import Font
 
+# The glyphs each document uses, by document; a WeakKeyDictionary is not safe to change
+# from several threads at once (its entries go when a document is collected).
 _documents: WeakKeyDictionary = WeakKeyDictionary()
+_documents_lock = threading.Lock()
 
 
 class _UsedFonts:
@@ -44,10 +48,11 @@ class _UsedFonts:
 
 def use_glyphs(doc, font: Font, gids) -> None:
     """Record that a document draws these glyphs of a face."""
-    used = _documents.get(doc)
-    if used is None:
-        used = _documents[doc] = _UsedFonts()
-        doc.delayedFonts.append(used)
+    with _documents_lock:
+        used = _documents.get(doc)
+        if used is None:
+            used = _documents[doc] = _UsedFonts()
+            doc.delayedFonts.append(used)
     glyphs = used.glyphs.get(font)
     if glyphs is None:
         glyphs = used.glyphs[font] = set()
@@ -56,7 +61,8 @@ def use_glyphs(doc, font: Font, gids) -> None:
 
 def used_glyphs(doc) -> tuple[tuple[int, frozenset[int]], ...]:
     """The glyphs a document draws: (face's manifest position, glyph ids) per face."""
-    used = _documents.get(doc)
+    with _documents_lock:
+        used = _documents.get(doc)
     if used is None:
         return ()
     return tuple(sorted((font.index, frozenset(gids)) for font, gids in used.glyphs.items()))
@@ -126,26 +132,13 @@ class _SubsetCache:
     batch; an English subset holds about 11 KB."""
 
     def __init__(self, budget: int):
-        self.budget = budget
-        self._entries: OrderedDict[tuple, _Subset] = OrderedDict()
-        self._size = 0
+        self._cache = LRUCache(maxsize=1 << 20, budget=budget, weigh=lambda s: s.size)
 
     def __call__(self, font: Font, gids: tuple[int, ...]) -> _Subset:
-        key = (font, gids)
-        entry = self._entries.get(key)
-        if entry is not None:
-            self._entries.move_to_end(key)
-            return entry
-        entry = self._entries[key] = _Subset(font, gids)
-        self._size += entry.size
-        while self._size > self.budget and len(self._entries) > 1:
-            _, dropped = self._entries.popitem(last=False)
-            self._size -= dropped.size
-        return entry
+        return self._cache.get_or_make((font, gids), lambda key: _Subset(*key))
 
     def cache_clear(self) -> None:
-        self._entries.clear()
-        self._size = 0
+        self._cache.clear()
 
 
 _subset = _SubsetCache(budget=48 << 20)

@@ -1,0 +1,85 @@
+"""Caches shared by renders: bounded, least recently used dropped first, safe under threads.
+
+A render reads many things that are the same for most handouts (parsed blocks, checked
+catalogs, recorded drawings, font subsets). Each cache here holds at most `maxsize`
+entries, or entries weighing at most `budget` (bytes, say), and drops the least recently
+used first: none stops caching once full. Every read and write holds the cache's lock;
+`get_or_make` makes a missing value outside it (making may be slow, and may run twice
+for the same key when two threads miss at once, so `make` must be a pure function of
+the key), then keeps the first value stored, so every caller gets the same object.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Callable, Hashable
+
+
+class LRUCache:
+    """A thread-safe mapping bounded by count or by weight.
+
+    >>> cache = LRUCache(maxsize=2)
+    >>> [cache.get_or_make(k, str.upper) for k in ("a", "b", "a", "c")]
+    ['A', 'B', 'A', 'C']
+    >>> sorted(cache.keys())          # "b" was the least recently used
+    ['a', 'c']
+    """
+
+    def __init__(self, maxsize: int = 1024, *, budget: int | None = None,
+                 weigh: Callable[[object], int] | None = None):
+        if maxsize < 1:
+            raise ValueError("a cache holds at least one entry")
+        self.maxsize = maxsize
+        self.budget = budget
+        self._weigh = weigh or (lambda value: 1)
+        self._entries: OrderedDict = OrderedDict()
+        self._weight = 0
+        self._lock = threading.RLock()
+
+    def get(self, key: Hashable, default=None):
+        with self._lock:
+            try:
+                self._entries.move_to_end(key)
+            except KeyError:
+                return default
+            return self._entries[key][0]
+
+    def put(self, key: Hashable, value) -> object:
+        """Store a value unless the key has one; returns the value kept."""
+        with self._lock:
+            held = self._entries.get(key)
+            if held is not None:
+                self._entries.move_to_end(key)
+                return held[0]
+            weight = self._weigh(value)
+            self._entries[key] = (value, weight)
+            self._weight += weight
+            while len(self._entries) > 1 and (
+                    len(self._entries) > self.maxsize or
+                    (self.budget is not None and self._weight > self.budget)):
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._weight -= dropped
+            return value
+
+    def get_or_make(self, key: Hashable, make: Callable):
+        missing = _MISSING
+        value = self.get(key, missing)
+        if value is missing:
+            value = self.put(key, make(key))
+        return value
+
+    def keys(self) -> list:
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._weight = 0
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+
+_MISSING = object()
