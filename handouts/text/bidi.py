@@ -43,14 +43,7 @@ def levels(text: str, rtl: bool, isolates: tuple[tuple[int, int, str], ...] = ()
     if not rtl and not has_rtl(text):
         return [0] * len(text)
     marked, keep = _with_isolates(text, isolates)
-    debug = get_display(marked, base_dir="R" if rtl else "L", debug=True)
-    at = debug.index("\n    levels: [")
-    per_byte = [int(v) for v in _LEVEL.findall(debug, at, debug.index("\n    ],", at))]
-    encoded = marked.encode("utf-8")
-    starts = [i for i, b in enumerate(encoded) if b & 0xC0 != 0x80]
-    if len(per_byte) != len(encoded) or len(starts) != len(marked):
-        raise RuntimeError("python-bidi returned levels that do not match the text")
-    per_char = [per_byte[i] for i in starts]
+    per_char = uax9_levels(marked, rtl)
     out = [per_char[i] for i in keep]
     # L1: trailing white space of the paragraph takes the paragraph level.
     end = len(text)
@@ -58,6 +51,21 @@ def levels(text: str, rtl: bool, isolates: tuple[tuple[int, int, str], ...] = ()
         end -= 1
         out[end] = base
     return out
+
+
+def uax9_levels(text: str, rtl: bool) -> list[int]:
+    """python-bidi's resolved level of every character (read from its debug output, the
+    only place it gives them; tests/text/test_bidi_conformance.py holds it to Unicode's
+    BidiCharacterTest, so a change of that output fails a test, not a page)."""
+    marked = text
+    debug = get_display(marked, base_dir="R" if rtl else "L", debug=True)
+    at = debug.index("\n    levels: [")
+    per_byte = [int(v) for v in _LEVEL.findall(debug, at, debug.index("\n    ],", at))]
+    encoded = marked.encode("utf-8")
+    starts = [i for i, b in enumerate(encoded) if b & 0xC0 != 0x80]
+    if len(per_byte) != len(encoded) or len(starts) != len(marked):
+        raise RuntimeError("python-bidi returned levels that do not match the text")
+    return [per_byte[i] for i in starts]
 
 
 def _with_isolates(text: str, isolates) -> tuple[str, list[int]]:
