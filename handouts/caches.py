@@ -10,8 +10,11 @@ the key), then keeps the first value stored, so every caller gets the same objec
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Callable, Hashable
 
 
@@ -83,3 +86,41 @@ class LRUCache:
 
 
 _MISSING = object()
+
+
+class Fingerprints:
+    """Content fingerprints of files, cheap to ask for on every render: a file's SHA-256
+    is computed again only when its size, modification time or inode changed, so a
+    long-running process sees an edited file at its next render, and a file saved with
+    the same content keeps its fingerprint (and what was cached for it)."""
+
+    def __init__(self):
+        self._known: dict = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, paths) -> tuple:
+        return tuple(self.one(path) for path in paths)
+
+    def one(self, path) -> str:
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            return "-"
+        except OSError as error:
+            return f"unreadable:{error.errno}"
+        signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        with self._lock:
+            known = self._known.get(path)
+        if known is not None and known[0] == signature:
+            return known[1]
+        try:
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError as error:
+            return f"unreadable:{error.errno}"
+        with self._lock:
+            self._known[path] = (signature, digest)
+        return digest
+
+
+#: The process's one table of file fingerprints (files are the process's too).
+fingerprints = Fingerprints()

@@ -26,6 +26,7 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.units import format_unit
 
+from .caches import fingerprints
 from .errors import LocaleError
 from . import resources
 
@@ -49,12 +50,14 @@ def for_clinic(locale_id: str, country: str, locales_dir: Path | None = None, *,
     >>> [str(for_clinic(l, c)) for l, c in (("en", "GB"), ("pt_BR", "PT"), ("zh_Hans", "TW"))]
     ['en_GB', 'pt_PT', 'zh_Hans']
     """
-    return _for_clinic(locale_id, country, locales_dir or resources.LOCALES_DIR,
-                       formats_as or locale_id)
+    locales_dir = locales_dir or resources.LOCALES_DIR
+    supplement = fingerprints.one(locales_dir / locale_id / SUPPLEMENT)
+    return _for_clinic(locale_id, country, locales_dir, formats_as or locale_id, supplement)
 
 
 @lru_cache(maxsize=256)
-def _for_clinic(locale_id: str, country: str, locales_dir: Path, formats_as: str) -> Locale:
+def _for_clinic(locale_id: str, country: str, locales_dir: Path, formats_as: str,
+                supplement_content: str) -> Locale:
     own = Locale.parse(formats_as)
     chosen = own
     if country:
@@ -67,7 +70,9 @@ def _for_clinic(locale_id: str, country: str, locales_dir: Path, formats_as: str
                     break
     supplement = locales_dir / locale_id / SUPPLEMENT
     if supplement.exists():
-        return _Supplemented(chosen, _read_supplement(supplement, locales_dir), supplement)
+        return _Supplemented(chosen, _read_supplement(supplement, locales_dir,
+                                                      supplement_content),
+                             f"{supplement}@{supplement_content}")
     return chosen
 
 
@@ -254,7 +259,7 @@ def _merge(data: dict, key, value) -> None:
 
 
 @lru_cache(maxsize=16)
-def _read_supplement(path: Path, locales_dir: Path) -> dict:
+def _read_supplement(path: Path, locales_dir: Path, content: str) -> dict:
     """A supplement file as Babel's data shapes: months 1-12, days 0 (Monday)-6,
     date patterns parsed."""
     where = resources.relative(path, locales_dir.parent)

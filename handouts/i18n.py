@@ -16,7 +16,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.messages.pofile import read_po
 
-from .caches import LRUCache
+from .caches import LRUCache, fingerprints
 from .errors import LANGUAGE_SHAPE, LocaleError, shown
 from .review import ReviewStatus, read_review, review_path
 from . import resources
@@ -121,14 +121,36 @@ def negotiate(requested: str, available: tuple[str, ...] | None = None) -> str:
     return best
 
 
-@lru_cache(maxsize=None)
 def load_locale(locale_id: str, locales_dir: Path | None = None, *,
                 allow_fallback: bool = False) -> LocaleBundle:
     """Load a shipped locale through the gate: a catalog that breaks any rule of
     `locales check` is refused (CatalogRefused, one problem a line), and a string the
     template prints without an entry is an error, never English. `allow_fallback` is for
-    a translator's preview only: entries that would break the page print in English."""
+    a translator's preview only: entries that would break the page print in English.
+
+    Loaded bundles are kept by the content of the files they come from (the catalog, the
+    template, settings, review and supplement files): an edited file is read again at the
+    next load, in a process that runs for days as in one that prints one handout."""
     locales_dir = locales_dir or resources.LOCALES_DIR
+    key = (locale_id, locales_dir, allow_fallback, fingerprints(locale_files(locale_id,
+                                                                             locales_dir)))
+    return _bundles.get_or_make(key, lambda _: _load_locale(locale_id, locales_dir,
+                                                            allow_fallback=allow_fallback))
+
+
+def locale_files(locale_id: str, locales_dir: Path) -> tuple[Path, ...]:
+    """Every file a locale's bundle and formats are made from."""
+    folder = locales_dir / locale_id
+    return (folder / "LC_MESSAGES" / "messages.po", locales_dir / "messages.pot",
+            folder / "settings.toml", review_path(locale_id, locales_dir),
+            folder / "cldr-supplement.toml")
+
+
+_bundles = LRUCache(maxsize=128)
+load_locale.cache_clear = _bundles.clear        # what tests that change a catalog call
+
+
+def _load_locale(locale_id: str, locales_dir: Path, *, allow_fallback: bool) -> LocaleBundle:
     if locale_id in PSEUDO_LOCALES:
         return _pseudo_bundle(locale_id, locales_dir)
     babel_locale = Locale.parse(locale_id)

@@ -19,7 +19,8 @@ from .i18n import LocaleBundle
 from .layout import HandoutLayout
 from .pdf import HandoutPages, Metadata, PrintDocument, lay_out
 from .records import Job
-from .templating import FORMATTING_LOCALE, load_meta, load_support_lines, render_markup
+from .templating import (FORMATTING_LOCALE, HandoutMeta, load_meta, load_support_lines,
+                         render_markup)
 from .text import LAYOUT_CHARACTERS, TextStyle, check_coverage
 
 
@@ -90,9 +91,10 @@ def prepare(job: Job, document: Document | None = None) -> Prepared:
                            "patient's handout", field="locale",
                            hint=f"use python generate.py sample --locale {job.locale}")
     bundle = i18n.load_locale(locale_id, allow_fallback=job.allow_fallback)
+    meta = load_meta(job.handout)        # read once: the document and its metadata agree
     if document is None:
         check_patient_text(job, bundle.id)
-        document = build_document(job, bundle)
+        document = build_document(job, bundle, meta)
     layout = HandoutLayout(job.brand, bundle.id, bundle.direction == "rtl", job.page_size_name,
                            numbers=formatting_locale(bundle, job.brand.country))
     check_covered(LAYOUT_CHARACTERS + job.brand.name + "".join(job.brand.address), bundle.id,
@@ -102,7 +104,7 @@ def prepare(job: Job, document: Document | None = None) -> Prepared:
     if job.name_in_metadata and job.patient_name:
         title = f"{title} – {job.patient_name}"
     metadata = Metadata(title=title, lang=bundle.bcp47, author=job.brand.name,
-                        subject=f"{job.handout} {load_meta(job.handout).version}")
+                        subject=f"{job.handout} {meta.version}")
     return Prepared(document, layout, metadata)
 
 
@@ -148,9 +150,9 @@ class PrintFile:
         return self._document.finish(stream)
 
 
-def build_document(job: Job, bundle: LocaleBundle) -> Document:
+def build_document(job: Job, bundle: LocaleBundle, meta: HandoutMeta | None = None) -> Document:
     """The handout's content for one job: templated, parsed and checked against the fonts."""
-    markup = render_markup(job.handout, bundle, template_context(job, bundle))
+    markup = render_markup(job.handout, bundle, template_context(job, bundle, meta))
     document = parse_markup(markup, source=f"templates/{job.handout}/handout.xml.j2")
     furniture = [s.text for cell in document.footer + (document.blank_page,) for s in cell]
     check_covered(document.text() + "".join(furniture), bundle.id,
@@ -213,7 +215,7 @@ def _covers(char: str, locale: str) -> bool:
     return True
 
 
-def template_context(job: Job, bundle: LocaleBundle) -> dict:
+def template_context(job: Job, bundle: LocaleBundle, meta: HandoutMeta | None = None) -> dict:
     """Every value the template prints, already formatted for the patient's language in
     the clinic's country. Dates, times and temperatures are bidi isolates (<bdi>), so
     they read in order inside right-to-left text and never take their neighbours along."""
@@ -221,7 +223,8 @@ def template_context(job: Job, bundle: LocaleBundle) -> dict:
     wait = job.wait
     follow_up = job.follow_up.at
     return {
-        **_shared_context(job.handout, bundle, job.brand),
+        **_shared_context(job.handout, bundle, job.brand, meta or load_meta(job.handout),
+                          load_support_lines(job.handout)),
         FORMATTING_LOCALE: locale,
         "today": isolated(formats.long_date(job.today, locale, weekday=False)),
         "patient": {"name": job.patient_name, "label": job.patient_label},
@@ -257,14 +260,15 @@ def isolated(value: str) -> Markup:
 
 
 @lru_cache(maxsize=64)
-def _shared_context(handout: str, bundle: LocaleBundle, brand) -> dict:
-    """The template values that are the same for every patient of a handout, locale and
-    brand (formatting them was a few per cent of a render). Shared between renders, so
-    read-only: a template cannot change what the next patient's handout says."""
+def _shared_context(handout: str, bundle: LocaleBundle, brand, meta: HandoutMeta,
+                    support_lines: tuple) -> dict:
+    """The template values that are the same for every patient of a handout, locale,
+    brand and version of its files (formatting them was a few per cent of a render).
+    Shared between renders, so read-only: a template cannot change what the next
+    patient's handout says."""
     locale = formatting_locale(bundle, brand.country)
-    meta = load_meta(handout)
     review_date = date.fromisoformat(meta.review_date)
-    lines = [line for line in load_support_lines(handout) + brand.support_lines
+    lines = [line for line in support_lines + brand.support_lines
              if line.country == brand.country]
     verified = min((line.last_verified for line in lines), default="")
     fever_first, fever_second = formats.fever_threshold(locale, brand.country)

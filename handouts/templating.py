@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import formats
+from .caches import LRUCache, fingerprints
 from .errors import TemplateError
 from .i18n import LocaleBundle
 from .input_files import key_line, toml_error_line
@@ -39,8 +40,21 @@ class HandoutMeta:
     sources: tuple[str, ...]
 
 
-@lru_cache(maxsize=None)
 def load_meta(handout: str, templates_dir: Path = TEMPLATES_DIR) -> HandoutMeta:
+    """templates/<handout>/meta.toml, read again when its content changes."""
+    path = templates_dir / handout / "meta.toml"
+    return _by_content(_read_meta, handout, templates_dir, path)
+
+
+def _by_content(read, handout: str, templates_dir: Path, path: Path):
+    return _loaded.get_or_make((read, handout, templates_dir, fingerprints.one(path)),
+                               lambda _: read(handout, templates_dir))
+
+
+_loaded = LRUCache(maxsize=64)
+
+
+def _read_meta(handout: str, templates_dir: Path) -> HandoutMeta:
     path = templates_dir / handout / "meta.toml"
     try:
         data = tomllib.loads(path.read_text("utf-8"))
@@ -52,10 +66,15 @@ def load_meta(handout: str, templates_dir: Path = TEMPLATES_DIR) -> HandoutMeta:
                        sources=tuple(data.get("sources", ())))
 
 
-@lru_cache(maxsize=None)
 def load_support_lines(handout: str, templates_dir: Path = TEMPLATES_DIR):
     """The handout's support lines, each checked as a brand's are (a number, its hours,
-    languages and the date it was last verified); a problem names the file and line."""
+    languages and the date it was last verified); a problem names the file and line.
+    Read again when the file's content changes."""
+    return _by_content(_read_support_lines, handout, templates_dir,
+                       templates_dir / handout / "support_lines.toml")
+
+
+def _read_support_lines(handout: str, templates_dir: Path):
     from .brand import support_line_from_mapping
     from .errors import BrandError
     path = templates_dir / handout / "support_lines.toml"

@@ -85,3 +85,16 @@ def test_a_string_without_an_entry_is_an_error_not_english(tmp_path):
 def test_haitian_creole_is_its_own_language():
     bundle = i18n.load_locale("ht")
     assert bundle.native_name == "Kreyòl Ayisyen" and bundle.direction == "ltr"
+
+
+def test_an_edited_catalog_is_read_again_by_a_running_process(tmp_path):
+    folder = _catalog_dir(tmp_path, 'msgid "Hello"\nmsgstr "Hola"\n\nmsgid "Bye"\nmsgstr "Adiós"\n')
+    first = i18n.load_locale("es", folder)
+    assert first.translations.gettext("Hello") == "Hola"
+    assert i18n.load_locale("es", folder) is first                  # unchanged: kept
+    po = folder / "es" / "LC_MESSAGES" / "messages.po"
+    po.write_text(po.read_text("utf-8").replace('"Hola"', '"Buenas"'), "utf-8")
+    assert i18n.load_locale("es", folder).translations.gettext("Hello") == "Buenas"
+    po.write_text(po.read_text("utf-8").replace('msgstr "Buenas"', 'msgstr ""'), "utf-8")
+    with pytest.raises(i18n.CatalogRefused):      # now failing its check: refused
+        i18n.load_locale("es", folder)

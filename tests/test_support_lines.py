@@ -38,7 +38,7 @@ def test_the_shipped_lines_load():
 def test_a_broken_line_names_the_file_line_and_key(templates, old, new, message):
     line = edit(templates, old, new)
     with pytest.raises(HandoutError) as caught:
-        load_support_lines.__wrapped__(HANDOUT, templates)
+        load_support_lines(HANDOUT, templates)
     text = str(caught.value)
     assert text.startswith(f"{templates / HANDOUT / 'support_lines.toml'}:{line}: "), text
     assert message in text and "\n" not in text
@@ -47,4 +47,20 @@ def test_a_broken_line_names_the_file_line_and_key(templates, old, new, message)
 def test_a_syntax_error_is_an_error_line_not_a_traceback(templates):
     edit(templates, 'hours = "24/7"', 'hours = 24/7')
     with pytest.raises(HandoutError, match=r"support_lines.toml:\d+: is not valid TOML"):
-        load_support_lines.__wrapped__(HANDOUT, templates)
+        load_support_lines(HANDOUT, templates)
+
+
+def test_an_edited_file_is_read_again_by_a_running_process(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES_DIR / HANDOUT, templates / HANDOUT)
+    path = templates / HANDOUT / "support_lines.toml"
+    before = load_support_lines(HANDOUT, templates)
+    assert load_support_lines(HANDOUT, templates) is before     # unchanged: kept
+    path.write_text(path.read_text("utf-8").replace('number = "116 123"',
+                                                    'number = "116 124"'), "utf-8")
+    after = load_support_lines(HANDOUT, templates)
+    assert "116 124" in {line.number for line in after} - {line.number for line in before}
+    path.write_text(path.read_text("utf-8").replace('hours = "24/7"', 'hours = "always"', 1),
+                    "utf-8")
+    with pytest.raises(HandoutError, match=r"hours: 'always' is not"):
+        load_support_lines(HANDOUT, templates)       # now broken: refused, never the old
