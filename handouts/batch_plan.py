@@ -110,11 +110,13 @@ def render_key(brand: Brand, brand_path: Path, today: date, handout: str) -> str
         pass
     digest.update(repr(brand).encode("utf-8", "backslashreplace"))
     patterns = ("templates/**/*", "locales/*.pot", "locales/*/LC_MESSAGES/*.po",
-                "locales/*/review.toml", "locales/*/settings.toml", "fonts/**/*",
-                "handouts/**/*.py")
-    files = sorted({p for pattern in patterns for p in PROJECT_DIR.glob(pattern) if p.is_file()})
-    for path in files:
-        digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0")
+                "locales/*/review.toml", "locales/*/settings.toml",
+                "locales/*/cldr-supplement.toml", "fonts/**/*")
+    code = Path(__file__).resolve().parent          # the package, checkout or wheel
+    files = sorted({(PROJECT_DIR, p) for pattern in patterns for p in PROJECT_DIR.glob(pattern)
+                    if p.is_file()} | {(code, p) for p in code.glob("**/*.py")})
+    for root, path in files:
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

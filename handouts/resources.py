@@ -1,9 +1,23 @@
-"""Where the project's read-only inputs live: templates, catalogs, fonts, brands."""
+"""Where the project's read-only inputs live: templates, catalogs, fonts, brands.
+
+In a checkout (and an editable install) they are the folders at the top of the project;
+an installed wheel carries the same folders inside the package (pyproject.toml maps
+them), found through importlib.resources.
+"""
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+def _project_dir() -> Path:
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "templates").is_dir():
+        return checkout
+    return Path(str(files("handouts")))
+
+
+PROJECT_DIR = _project_dir()
 TEMPLATES_DIR = PROJECT_DIR / "templates"
 LOCALES_DIR = PROJECT_DIR / "locales"
 FONTS_DIR = PROJECT_DIR / "fonts"
