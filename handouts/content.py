@@ -164,8 +164,14 @@ def _block(el: ET.Element, source: str):
         return PatientBox(tuple((f.get("label", ""), _spans(f, source))
                                 for f in el if _expect(f, "field", source)))
     if tag == "table":
-        rows = [tuple(_spans(cell, source) for cell in tr) for tr in el
-                if _expect(tr, "tr", source)]
+        rows = [tuple(_spans(cell, source) for cell in tr if _cell(cell, source))
+                for tr in el if _expect(tr, "tr", source)]
+        widths = {len(row) for row in rows}
+        if len(widths) > 1 or not widths <= set(range(1, TABLE_COLUMNS + 1)):
+            raise TemplateError(f"a <table> has rows of {', '.join(map(str, sorted(widths)))} "
+                                "cells", source=source,
+                                hint=f"give every row the same cells, at most "
+                                     f"{TABLE_COLUMNS} (the page lays out no more)")
         has_header = len(el) and all(c.tag == "th" for c in el[0])
         return Table(header=rows[0] if has_header else (),
                      rows=tuple(rows[1:] if has_header else rows))
@@ -178,6 +184,17 @@ def _block(el: ET.Element, source: str):
         inner = tuple(_block(c, source) for c in children[1:])
         return (Section if tag == "section" else Callout)(heading, inner)
     raise _unknown(el, source)
+
+
+#: The columns a table may have: the layout gives each a fixed share of the width.
+TABLE_COLUMNS = 3
+
+
+def _cell(el: ET.Element, source: str) -> bool:
+    if el.tag not in ("th", "td"):
+        raise TemplateError(f"<{el.tag}> where <td> or <th> was expected", source=source,
+                            hint="a table row holds <th> and <td> cells only")
+    return True
 
 
 def _expect(el: ET.Element, tag: str, source: str) -> bool:

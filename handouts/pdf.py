@@ -54,6 +54,9 @@ def _ignore_environment() -> None:
 
 
 _ignore_environment()
+# ReportLab 5.1 reads these from rl_config wherever it writes (a document's invariant
+# flag does not stop the per-object comments rl_config.invariant=0 adds; ASCII85 has no
+# per-document switch), so they are the process's, set once and never changed.
 rl_config.invariant = 1
 rl_config.useA85 = 0        # plain Flate streams: a fifth smaller than ASCII85, and faster
 

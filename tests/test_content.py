@@ -166,3 +166,13 @@ def test_cost_is_printed_only_where_the_data_sets_it(make_job):
     text = build_document(make_job(), load_locale("en")).text()
     assert "for free" not in text and "Free of charge" not in text   # no US line sets it
     assert "You do not have to be in crisis to call." in text
+
+
+@pytest.mark.parametrize("row, message", [
+    ("<tr><td>a</td><td>b</td><td>c</td><td>d</td></tr>", r"rows of 4 cells"),
+    ("<tr><td>a</td><td>b</td></tr><tr><td>a</td></tr>", r"rows of 1, 2 cells"),
+    ("<tr><td>a</td><p>b</p></tr>", r"<p> where <td> or <th> was expected"),
+])
+def test_a_table_the_layout_cannot_hold_is_an_error_not_a_dropped_column(row, message):
+    with pytest.raises(TemplateError, match=message):
+        c.parse_markup(f"<handout><table>{row}</table></handout>")
