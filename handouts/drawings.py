@@ -15,6 +15,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from .caches import LRUCache
+from .rl_adapter import page_code, page_resources, page_size
 
 
 def draw_logo(canvas, logo, x: float, y: float, size: float) -> None:
@@ -87,14 +88,14 @@ def draw_recorded(canvas, key, drawing: Drawing, x: float, y: float) -> None:
     ops = _recorded.get(key)
     if ops is None:
         with _WALKING:
-            ops = _record(drawing, x, y, canvas._pagesize)
+            ops = _record(drawing, x, y, page_size(canvas))
         if ops is not None:
             ops = _recorded.put(key, ops)
     if ops is None:
         with _WALKING:
             renderPDF.draw(drawing, canvas, x, y)      # images or text: drawn for real
     else:
-        canvas._code.extend(ops)
+        page_code(canvas).extend(ops)
 
 
 def _record(drawing: Drawing, x: float, y: float, page_size) -> tuple[str, ...] | None:
@@ -102,20 +103,14 @@ def _record(drawing: Drawing, x: float, y: float, page_size) -> tuple[str, ...] 
     if not _plain_shapes(drawing):
         return None
     scratch = Canvas(io.BytesIO(), pagesize=page_size)
-    before, start = _page_resources(scratch), len(scratch._code)
+    before, start = page_resources(scratch), len(page_code(scratch))
     renderPDF.draw(drawing, scratch, x, y)
-    if _page_resources(scratch) != before:
+    if page_resources(scratch) != before:
         return None
-    ops = tuple(op for op in scratch._code[start:] if not _EMPTY_TEXT_STATE.fullmatch(op))
+    ops = tuple(op for op in page_code(scratch)[start:] if not _EMPTY_TEXT_STATE.fullmatch(op))
     if any("BT" in op.split() for op in ops):
         return None
     return ops
-
-
-def _page_resources(canvas) -> tuple:
-    """What a drawing could add to a page or document besides operators and fonts."""
-    return (dict(canvas._extgstate._c), dict(canvas._colorsUsed), dict(canvas._shadingUsed),
-            tuple(canvas._formsinuse), len(canvas._annotationrefs))
 
 
 def _plain_shapes(node) -> bool:

@@ -11,10 +11,10 @@ drawn again at the same place becomes one shared form.
 """
 from __future__ import annotations
 
-from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus import Flowable
 
 from .engine import Line, Paragraph, _num
+from ..rl_adapter import document_of, draw_in_place, page_code
 from .pdffont import use_glyphs
 
 
@@ -77,26 +77,15 @@ class TextBlock(Flowable):
     def drawOn(self, canvas, x, y, _sW=0):
         """Flowable.drawOn without the canvas's state stack: the block changes no canvas
         state (its operators are its own q ... Q), so saving and restoring the whole state
-        for each of a handout's hundreds of blocks was wasted. Same operators, and the
-        canvas's matrix moved while it draws (links and shared drawings use it)."""
-        x = self._hAlignAdjust(x, _sW)
-        saved = canvas._currentMatrix
-        a, b, c, d, e, f = saved
-        canvas._code.append("q")
-        canvas._code.append(f"{fp_str(1, 0, 0, 1, x, y)} cm")
-        canvas._currentMatrix = (a, b, c, d, a * x + c * y + e, b * x + d * y + f)
-        try:
-            self._drawOn(canvas)
-        finally:
-            canvas._currentMatrix = saved
-        canvas._code.append("Q")
+        for each of a handout's hundreds of blocks was wasted (see rl_adapter)."""
+        draw_in_place(self, canvas, x, y, _sW)
 
     def draw(self):
         canvas = self.canv
         lines = self._lines
         if not lines:
             return
-        doc = canvas._doc
+        doc = document_of(canvas)
         parts = ["q", self.paragraph.colour_ops]
         y = self.height
         previous = 0.0
@@ -114,4 +103,4 @@ class TextBlock(Flowable):
         parts.append("Q")
         code = "\n".join(parts)
         share = getattr(canvas, "share_drawing", None) if self.shareable else None
-        canvas._code.append(share(code) if share else code)
+        page_code(canvas).append(share(code) if share else code)

@@ -117,10 +117,12 @@ class Font:
         import uharfbuzz as hb
         from reportlab.pdfbase.ttfonts import TTFontFace
 
+        from ..rl_adapter import font_file_data
+
         self.face = face
         self.index = index                  # position in the manifest: a stable id
         self.rl_face = TTFontFace(str(face.path), subfontIndex=face.subfont_index)
-        data = self.rl_face._ttf_data
+        data = font_file_data(self.rl_face)
         self.hb_face = hb.Face(hb.Blob(data), face.subfont_index)
         self.hb_font = hb.Font(self.hb_face)
         self.upem = self.hb_face.upem
