@@ -13,9 +13,50 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import weakref
 from collections import OrderedDict
 from pathlib import Path
 from typing import Callable, Hashable
+
+
+class ForkSafeLock:
+    """A lock that a forked child gets afresh. Batch workers are forked; a lock another
+    thread of the parent held at that moment would stay held in the child for ever (no
+    thread there will release it), and the worker would hang at its first render."""
+
+    def __init__(self, reentrant: bool = False):
+        self._factory = threading.RLock if reentrant else threading.Lock
+        self._lock = self._factory()
+        _FORK_SAFE.add(self)
+
+    def __enter__(self):
+        return self._lock.__enter__()
+
+    def __exit__(self, *exc):
+        return self._lock.__exit__(*exc)
+
+    def renew(self) -> None:
+        self._lock = self._factory()
+
+
+_FORK_SAFE: weakref.WeakSet = weakref.WeakSet()
+os.register_at_fork(after_in_child=lambda: [lock.renew() for lock in list(_FORK_SAFE)])
+
+
+def by_content(cache: "LRUCache", key: tuple, paths, make: Callable):
+    """make(), kept in `cache` under `key` and the content fingerprints of `paths`. A
+    value is kept only when the files are the same after it was made as before, so one
+    made while a file was being saved is never kept under the old content's fingerprint
+    (an undo would otherwise bring the half-new value back)."""
+    for _ in range(3):
+        before = fingerprints(paths)
+        found = cache.get(key + (before,))
+        if found is not None:
+            return found
+        value = make()
+        if fingerprints(paths) == before:
+            return cache.put(key + (before,), value)
+    return value        # the files keep changing: used once, not kept
 
 
 class LRUCache:
@@ -37,7 +78,7 @@ class LRUCache:
         self._weigh = weigh or (lambda value: 1)
         self._entries: OrderedDict = OrderedDict()
         self._weight = 0
-        self._lock = threading.RLock()
+        self._lock = ForkSafeLock(reentrant=True)
 
     def get(self, key: Hashable, default=None):
         with self._lock:
@@ -96,7 +137,7 @@ class Fingerprints:
 
     def __init__(self):
         self._known: dict = {}
-        self._lock = threading.Lock()
+        self._lock = ForkSafeLock()
 
     def __call__(self, paths) -> tuple:
         return tuple(self.one(path) for path in paths)

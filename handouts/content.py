@@ -167,9 +167,9 @@ def _block(el: ET.Element, source: str):
         rows = [tuple(_spans(cell, source) for cell in tr if _cell(cell, source))
                 for tr in el if _expect(tr, "tr", source)]
         widths = {len(row) for row in rows}
-        if len(widths) > 1 or not widths <= set(range(1, TABLE_COLUMNS + 1)):
+        if len(widths) != 1 or not widths <= set(range(1, TABLE_COLUMNS + 1)):
             raise TemplateError(f"a <table> has rows of {', '.join(map(str, sorted(widths)))} "
-                                "cells", source=source,
+                                "cells" if widths else "a <table> has no rows", source=source,
                                 hint=f"give every row the same cells, at most "
                                      f"{TABLE_COLUMNS} (the page lays out no more)")
         has_header = len(el) and all(c.tag == "th" for c in el[0])

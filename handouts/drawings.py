@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 from functools import lru_cache
 
 from reportlab.graphics import renderPDF
@@ -14,7 +13,7 @@ from reportlab.graphics.shapes import Drawing, Group, Image, LineShape, UserNode
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from .caches import LRUCache
+from .caches import ForkSafeLock, LRUCache
 from .rl_adapter import page_code, page_resources, page_size
 
 
@@ -79,7 +78,7 @@ def draw_qr(canvas, url: str, x: float, y: float, size: float) -> None:
 # drawing shared between renders (the logo and QR are parsed and made once) is walked by
 # one thread at a time; replaying a recording needs no lock.
 _recorded = LRUCache(maxsize=32)
-_WALKING = threading.Lock()
+_WALKING = ForkSafeLock()
 _EMPTY_TEXT_STATE = re.compile(r"BT /F\d+ [\d.]+ Tf [\d.]+ TL ET")
 
 

@@ -26,7 +26,7 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.units import format_unit
 
-from .caches import fingerprints
+from .caches import LRUCache, by_content, fingerprints
 from .errors import LocaleError
 from . import resources
 
@@ -51,11 +51,14 @@ def for_clinic(locale_id: str, country: str, locales_dir: Path | None = None, *,
     ['en_GB', 'pt_PT', 'zh_Hans']
     """
     locales_dir = locales_dir or resources.LOCALES_DIR
-    supplement = fingerprints.one(locales_dir / locale_id / SUPPLEMENT)
-    return _for_clinic(locale_id, country, locales_dir, formats_as or locale_id, supplement)
+    path = locales_dir / locale_id / SUPPLEMENT
+    key = (locale_id, country, locales_dir, formats_as or locale_id)
+    return by_content(_formatting, key, (path,), lambda: _for_clinic(*key, fingerprints.one(path)))
 
 
-@lru_cache(maxsize=256)
+_formatting = LRUCache(maxsize=256)
+
+
 def _for_clinic(locale_id: str, country: str, locales_dir: Path, formats_as: str,
                 supplement_content: str) -> Locale:
     own = Locale.parse(formats_as)
@@ -70,8 +73,7 @@ def _for_clinic(locale_id: str, country: str, locales_dir: Path, formats_as: str
                     break
     supplement = locales_dir / locale_id / SUPPLEMENT
     if supplement.exists():
-        return _Supplemented(chosen, _read_supplement(supplement, locales_dir,
-                                                      supplement_content),
+        return _Supplemented(chosen, _read_supplement(supplement, locales_dir),
                              f"{supplement}@{supplement_content}")
     return chosen
 
@@ -258,8 +260,7 @@ def _merge(data: dict, key, value) -> None:
         data[key] = value
 
 
-@lru_cache(maxsize=16)
-def _read_supplement(path: Path, locales_dir: Path, content: str) -> dict:
+def _read_supplement(path: Path, locales_dir: Path) -> dict:
     """A supplement file as Babel's data shapes: months 1-12, days 0 (Monday)-6,
     date patterns parsed."""
     where = resources.relative(path, locales_dir.parent)

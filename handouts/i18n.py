@@ -16,7 +16,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.messages.pofile import read_po
 
-from .caches import LRUCache, fingerprints
+from .caches import LRUCache, by_content
 from .errors import LANGUAGE_SHAPE, LocaleError, shown
 from .review import ReviewStatus, read_review, review_path
 from . import resources
@@ -132,10 +132,9 @@ def load_locale(locale_id: str, locales_dir: Path | None = None, *,
     template, settings, review and supplement files): an edited file is read again at the
     next load, in a process that runs for days as in one that prints one handout."""
     locales_dir = locales_dir or resources.LOCALES_DIR
-    key = (locale_id, locales_dir, allow_fallback, fingerprints(locale_files(locale_id,
-                                                                             locales_dir)))
-    return _bundles.get_or_make(key, lambda _: _load_locale(locale_id, locales_dir,
-                                                            allow_fallback=allow_fallback))
+    return by_content(_bundles, (locale_id, locales_dir, allow_fallback),
+                      locale_files(locale_id, locales_dir),
+                      lambda: _load_locale(locale_id, locales_dir, allow_fallback=allow_fallback))
 
 
 def locale_files(locale_id: str, locales_dir: Path) -> tuple[Path, ...]:

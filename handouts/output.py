@@ -17,7 +17,6 @@ import hashlib
 import io
 import json
 import os
-import threading
 import re
 import secrets
 import tempfile
@@ -25,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from .caches import ForkSafeLock
 from .errors import OutputError
 
 #: errno -> (what is wrong, the fix), worded for a print room, not for a programmer.
@@ -195,8 +195,8 @@ def remove_file(path: str | Path, *, name: str | None = None) -> None:
 
 def _umask() -> int:
     """The process's umask. Linux says it in /proc without changing it; elsewhere it is
-    read by setting it and back, under a lock, since another thread's file made in
-    between would get the wrong mode."""
+    read by setting it and back (to the most private mask meanwhile, so a file another
+    thread makes in between is, at worst, more private than asked)."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith("Umask:"):
@@ -204,12 +204,12 @@ def _umask() -> int:
     except (OSError, ValueError):
         pass
     with _UMASK_LOCK:
-        mask = os.umask(0o022)
+        mask = os.umask(0o077)
         os.umask(mask)
     return mask
 
 
-_UMASK_LOCK = threading.Lock()
+_UMASK_LOCK = ForkSafeLock()
 
 
 def folder_secret(path: str | Path, size: int = 32) -> bytes:

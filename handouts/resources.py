@@ -11,10 +11,10 @@ from pathlib import Path
 
 
 def _project_dir() -> Path:
-    checkout = Path(__file__).resolve().parent.parent
-    if (checkout / "pyproject.toml").is_file() and (checkout / "templates").is_dir():
-        return checkout
-    return Path(str(files("handouts")))
+    installed = Path(str(files("handouts")))
+    if (installed / "templates").is_dir():      # a wheel: the folders are in the package
+        return installed
+    return Path(__file__).resolve().parent.parent
 
 
 PROJECT_DIR = _project_dir()

@@ -17,7 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import formats
-from .caches import LRUCache, fingerprints
+from .caches import LRUCache, by_content
 from .errors import TemplateError
 from .i18n import LocaleBundle
 from .input_files import key_line, toml_error_line
@@ -47,8 +47,8 @@ def load_meta(handout: str, templates_dir: Path = TEMPLATES_DIR) -> HandoutMeta:
 
 
 def _by_content(read, handout: str, templates_dir: Path, path: Path):
-    return _loaded.get_or_make((read, handout, templates_dir, fingerprints.one(path)),
-                               lambda _: read(handout, templates_dir))
+    return by_content(_loaded, (read, handout, templates_dir), (path,),
+                      lambda: read(handout, templates_dir))
 
 
 _loaded = LRUCache(maxsize=64)
@@ -56,14 +56,26 @@ _loaded = LRUCache(maxsize=64)
 
 def _read_meta(handout: str, templates_dir: Path) -> HandoutMeta:
     path = templates_dir / handout / "meta.toml"
+    where = relative(path, TEMPLATES_DIR.parent)
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        text = path.read_text("utf-8")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise TemplateError(f"unknown handout {handout!r}", source=str(path),
                             hint="handouts live in templates/<name>/meta.toml") from None
-    return HandoutMeta(id=handout, version=str(data["version"]),
-                       review_date=str(data["review_date"]),
-                       sources=tuple(data.get("sources", ())))
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateError(f"is not valid TOML: {exc}", source=where, line=toml_error_line(exc),
+                            hint="see https://toml.io for the syntax") from None
+    for key in ("version", "review_date"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise TemplateError("is required, as text in quotes", source=where, field=key,
+                                hint=f'add {key} = "..." (see the comments in the file)')
+    sources = data.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise TemplateError("must be a list of texts", source=where, field="sources",
+                            hint='write sources = ["...", "..."]')
+    return HandoutMeta(id=handout, version=data["version"], review_date=data["review_date"],
+                       sources=tuple(sources))
 
 
 def load_support_lines(handout: str, templates_dir: Path = TEMPLATES_DIR):
@@ -98,7 +110,7 @@ def _read_support_lines(handout: str, templates_dir: Path):
         raise error.located(line=key_line(text, error.field)) from None
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=64)     # bounded: each reloaded catalog is a new bundle
 def environment(bundle: LocaleBundle, search_path: tuple[Path, ...] = (TEMPLATES_DIR,)
                 ) -> SandboxedEnvironment:
     """One sandboxed environment per locale and template search path, cached."""

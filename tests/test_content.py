@@ -172,6 +172,7 @@ def test_cost_is_printed_only_where_the_data_sets_it(make_job):
     ("<tr><td>a</td><td>b</td><td>c</td><td>d</td></tr>", r"rows of 4 cells"),
     ("<tr><td>a</td><td>b</td></tr><tr><td>a</td></tr>", r"rows of 1, 2 cells"),
     ("<tr><td>a</td><p>b</p></tr>", r"<p> where <td> or <th> was expected"),
+    ("", r"a <table> has no rows"),
 ])
 def test_a_table_the_layout_cannot_hold_is_an_error_not_a_dropped_column(row, message):
     with pytest.raises(TemplateError, match=message):

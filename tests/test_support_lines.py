@@ -64,3 +64,19 @@ def test_an_edited_file_is_read_again_by_a_running_process(tmp_path):
                     "utf-8")
     with pytest.raises(HandoutError, match=r"hours: 'always' is not"):
         load_support_lines(HANDOUT, templates)       # now broken: refused, never the old
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda text: text.replace('version = "1.0"', 'version = 1.0'),
+     r"meta.toml: version: is required, as text in quotes"),
+    (lambda text: text.replace('version = "1.0"', 'version = "1.0'),
+     r"meta.toml:\d+: is not valid TOML"),
+])
+def test_a_broken_meta_file_names_the_file_and_key(tmp_path, edit, message):
+    from handouts.templating import load_meta
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES_DIR / HANDOUT, templates / HANDOUT)
+    path = templates / HANDOUT / "meta.toml"
+    path.write_text(edit(path.read_text("utf-8")), "utf-8")
+    with pytest.raises(HandoutError, match=message):
+        load_meta(HANDOUT, templates)

@@ -26,3 +26,37 @@ def test_threads_in_a_warm_process_render_the_same_bytes(make_job):
     with ThreadPoolExecutor(8) as pool:
         parallel = list(pool.map(render, jobs))
     assert parallel == [render(job) for job in jobs]
+
+
+FORK_WHILE_THREADS_RENDER = """
+import os, sys, threading
+from handouts.brand import load_brand
+from handouts.caches import ForkSafeLock
+from handouts.records import job_from_fields
+from handouts.render import render
+from tests.conftest import PATIENT, TEST_BRAND, TODAY
+held = ForkSafeLock()
+held.__enter__()                  # another thread's lock, held at the moment of the fork
+pid = os.fork()
+if pid == 0:
+    with held:                    # the child's copy is a new lock: this does not hang
+        job = job_from_fields({**PATIENT, "locale": "ar"}, brand=load_brand(TEST_BRAND),
+                              today=TODAY)
+        os._exit(0 if render(job).startswith(b"%PDF") else 1)
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_a_forked_worker_does_not_inherit_a_held_lock():
+    result = subprocess.run([sys.executable, "-c", FORK_WHILE_THREADS_RENDER], cwd=PROJECT_DIR,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_every_lock_of_the_core_is_renewed_in_a_forked_child():
+    from handouts import drawings, output
+    from handouts.caches import ForkSafeLock
+    from handouts.text import fonts, pdffont
+    for lock in (fonts._loading, pdffont._documents_lock, drawings._WALKING, output._UMASK_LOCK):
+        assert isinstance(lock, ForkSafeLock)

@@ -55,6 +55,10 @@ def test_a_wheel_installed_elsewhere_renders_every_shipped_locale(tmp_path):
     assert ran.returncode == 0, ran.stderr[-2000:]
     result = json.loads(ran.stdout.splitlines()[-1])
     assert result["package"].startswith(str(tmp_path / "env"))
+    sample = subprocess.run([str(tmp_path / "env" / "bin" / "handouts"), "sample"],
+                            capture_output=True, text=True, cwd=elsewhere, timeout=300)
+    assert sample.returncode == 0, sample.stderr[-2000:]
+    assert (elsewhere / "out" / "sample-handout.pdf").read_bytes().startswith(b"%PDF-")
     assert sorted(result["pages"]) == sorted(json.loads(subprocess.run(
         [sys.executable, "-c", "import json; from handouts.i18n import shipped_locales; "
                                "print(json.dumps(shipped_locales()))"],

@@ -7,7 +7,6 @@ embedding (see pdffont.py).
 """
 from __future__ import annotations
 
-import threading
 import tomllib
 import unicodedata
 from collections.abc import Sequence
@@ -18,6 +17,8 @@ from pathlib import Path
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+from ..caches import ForkSafeLock
 
 from ..resources import FONTS_DIR
 
@@ -154,7 +155,7 @@ class Font:
 # its resource name, so two Font objects for one face (two threads loading it at once)
 # would embed one name twice. Loading happens under a lock, once.
 _loaded: dict = {}
-_loading = threading.Lock()
+_loading = ForkSafeLock()
 
 
 def load(face: FontFace) -> Font:

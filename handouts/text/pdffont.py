@@ -18,20 +18,19 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-import threading
 import zlib
 from weakref import WeakKeyDictionary
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
 
-from ..caches import LRUCache
+from ..caches import ForkSafeLock, LRUCache
 from .fonts import Font
 
 # The glyphs each document uses, by document; a WeakKeyDictionary is not safe to change
 # from several threads at once (its entries go when a document is collected).
 _documents: WeakKeyDictionary = WeakKeyDictionary()
-_documents_lock = threading.Lock()
+_documents_lock = ForkSafeLock()
 
 
 class _UsedFonts:
