@@ -200,3 +200,19 @@ def test_contact_lines_that_would_run_into_the_qr_address_are_refused(make_job, 
                                          r"the QR code"):
         render(make_job(brand=six))
     assert render(make_job(brand=replace(six, qr_url=""))).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "ar"])
+def test_the_crisis_line_is_on_page_one_next_to_the_self_harm_sign(make_job, locale):
+    import pypdfium2
+    from handouts.i18n import load_locale
+    sign = load_locale(locale).translations.gettext(
+        "Thoughts of hurting yourself: call or text the crisis line, "
+        "<b><phone>%(number)s</phone></b>")
+    sign = sign.replace("<b><phone>%(number)s</phone></b>", "988")
+    document = pypdfium2.PdfDocument(render(make_job(locale=locale)))
+    try:
+        first_page = " ".join(document[0].get_textpage().get_text_range().split())
+    finally:
+        document.close()
+    assert sign in first_page
