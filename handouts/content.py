@@ -18,6 +18,7 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import ClassVar
 
 from .caches import LRUCache
 from .errors import TemplateError
@@ -38,53 +39,95 @@ class Span:
 Spans = tuple[Span, ...]
 
 
+# The block vocabulary, each kind declared once: its markup tag (BLOCK_TAGS, below, with
+# its parser), what it holds, its text for checks and search, and the structure role a
+# tagged PDF gives it (PDF 1.7 standard structure types). Layout maps each kind to how
+# it is drawn (layout.HandoutLayout.block).
+
 @dataclass(frozen=True)
 class Title:
     spans: Spans
+    role: ClassVar[str] = "H1"
+
+    def text(self) -> str:
+        return spans_text(self.spans)
 
 
 @dataclass(frozen=True)
 class Subtitle:
     spans: Spans
+    role: ClassVar[str] = "P"
+
+    def text(self) -> str:
+        return spans_text(self.spans)
 
 
 @dataclass(frozen=True)
 class Notice:
     blocks: tuple
+    role: ClassVar[str] = "Div"
+
+    def text(self) -> str:
+        return "\n".join(b.text() for b in self.blocks)
 
 
 @dataclass(frozen=True)
 class Para:
     spans: Spans
     small: bool = False
+    role: ClassVar[str] = "P"
+
+    def text(self) -> str:
+        return spans_text(self.spans)
 
 
 @dataclass(frozen=True)
 class Bullets:
     items: tuple[Spans, ...]
+    role: ClassVar[str] = "L"
+
+    def text(self) -> str:
+        return "\n".join(spans_text(i) for i in self.items)
 
 
 @dataclass(frozen=True)
 class PatientBox:
     fields: tuple[tuple[str, Spans], ...]
+    role: ClassVar[str] = "Table"
+
+    def text(self) -> str:
+        return "\n".join(f"{label}: {spans_text(v)}" for label, v in self.fields)
 
 
 @dataclass(frozen=True)
 class Table:
     header: tuple[Spans, ...]
     rows: tuple[tuple[Spans, ...], ...]
+    role: ClassVar[str] = "Table"
+
+    def text(self) -> str:
+        return "\n".join(" | ".join(spans_text(c) for c in row)
+                         for row in (self.header,) + self.rows if row)
 
 
 @dataclass(frozen=True)
 class Callout:
     heading: Spans
     blocks: tuple
+    role: ClassVar[str] = "Div"
+
+    def text(self) -> str:
+        return "\n".join([spans_text(self.heading)] + [b.text() for b in self.blocks])
 
 
 @dataclass(frozen=True)
 class Section:
     heading: Spans
     blocks: tuple
+    role: ClassVar[str] = "Sect"
+
+    def text(self) -> str:
+        return "\n".join([spans_text(self.heading)] + [b.text() for b in self.blocks])
 
 
 @dataclass(frozen=True)
@@ -96,7 +139,7 @@ class Document:
 
     def text(self) -> str:
         """All running text, one block a line: for readability checks and tests."""
-        return "\n".join(_block_text(block) for block in self.blocks)
+        return "\n".join(block.text() for block in self.blocks)
 
 
 INLINE = {"b", "i", "a", "phone", "bdi", "page-number", "page-count"}
@@ -147,43 +190,53 @@ def _cached_block(el: ET.Element, source: str):
 
 
 def _block(el: ET.Element, source: str):
-    tag = el.tag
-    if tag == "title":
-        return Title(_spans(el, source))
-    if tag == "subtitle":
-        return Subtitle(_spans(el, source))
-    if tag == "notice":
-        return Notice(tuple(_block(c, source) for c in el))
-    if tag == "p":
-        return Para(_spans(el, source))
-    if tag == "small":
-        return Para(_spans(el, source), small=True)
-    if tag == "ul":
-        return Bullets(tuple(_spans(li, source) for li in el if _expect(li, "li", source)))
-    if tag == "patient":
-        return PatientBox(tuple((f.get("label", ""), _spans(f, source))
-                                for f in el if _expect(f, "field", source)))
-    if tag == "table":
-        rows = [tuple(_spans(cell, source) for cell in tr if _cell(cell, source))
-                for tr in el if _expect(tr, "tr", source)]
-        widths = {len(row) for row in rows}
-        if len(widths) != 1 or not widths <= set(range(1, TABLE_COLUMNS + 1)):
-            raise TemplateError(f"a <table> has rows of {', '.join(map(str, sorted(widths)))} "
-                                "cells" if widths else "a <table> has no rows", source=source,
-                                hint=f"give every row the same cells, at most "
-                                     f"{TABLE_COLUMNS} (the page lays out no more)")
-        has_header = len(el) and all(c.tag == "th" for c in el[0])
-        return Table(header=rows[0] if has_header else (),
-                     rows=tuple(rows[1:] if has_header else rows))
-    if tag in ("section", "callout"):
+    parse = BLOCK_TAGS.get(el.tag)
+    if parse is None:
+        raise _unknown(el, source)
+    return parse(el, source)
+
+
+def _table(el: ET.Element, source: str) -> Table:
+    rows = [tuple(_spans(cell, source) for cell in tr if _cell(cell, source))
+            for tr in el if _expect(tr, "tr", source)]
+    widths = {len(row) for row in rows}
+    if len(widths) != 1 or not widths <= set(range(1, TABLE_COLUMNS + 1)):
+        raise TemplateError(f"a <table> has rows of {', '.join(map(str, sorted(widths)))} "
+                            "cells" if widths else "a <table> has no rows", source=source,
+                            hint=f"give every row the same cells, at most "
+                                 f"{TABLE_COLUMNS} (the page lays out no more)")
+    has_header = all(c.tag == "th" for c in el[0])
+    return Table(header=rows[0] if has_header else (),
+                 rows=tuple(rows[1:] if has_header else rows))
+
+
+def _headed(kind):
+    def parse(el: ET.Element, source: str):
         children = list(el)
         if not children or children[0].tag != "h":
-            raise TemplateError(f"<{tag}> must start with <h>", source=source,
+            raise TemplateError(f"<{el.tag}> must start with <h>", source=source,
                                 hint="give every section and callout a heading")
-        heading = _spans(children[0], source)
-        inner = tuple(_block(c, source) for c in children[1:])
-        return (Section if tag == "section" else Callout)(heading, inner)
-    raise _unknown(el, source)
+        return kind(_spans(children[0], source),
+                    tuple(_block(c, source) for c in children[1:]))
+    return parse
+
+
+#: Each block tag and how it is parsed; the elements only found inside blocks follow.
+BLOCK_TAGS = {
+    "title": lambda el, source: Title(_spans(el, source)),
+    "subtitle": lambda el, source: Subtitle(_spans(el, source)),
+    "notice": lambda el, source: Notice(tuple(_block(c, source) for c in el)),
+    "p": lambda el, source: Para(_spans(el, source)),
+    "small": lambda el, source: Para(_spans(el, source), small=True),
+    "ul": lambda el, source: Bullets(tuple(_spans(li, source) for li in el
+                                           if _expect(li, "li", source))),
+    "patient": lambda el, source: PatientBox(tuple((f.get("label", ""), _spans(f, source))
+                                                   for f in el if _expect(f, "field", source))),
+    "table": _table,
+    "section": _headed(Section),
+    "callout": _headed(Callout),
+}
+INNER_TAGS = {"h", "li", "field", "tr", "th", "td", "footer", "cell", "blank-page"}
 
 
 #: The columns a table may have: the layout gives each a fixed share of the width.
@@ -282,29 +335,8 @@ def _normalise(spans: list[tuple]) -> Spans:
 def _unknown(el: ET.Element, source: str) -> TemplateError:
     return TemplateError(f"unknown element <{el.tag}>", source=source,
                          hint="the handout markup allows: " + ", ".join(sorted(
-                             INLINE | {"notice", "title", "subtitle", "patient", "field",
-                                       "section", "h", "p", "ul", "li", "callout", "table",
-                                       "tr", "th", "td", "small", "footer", "cell", "blank-page"})))
+                             INLINE | set(BLOCK_TAGS) | INNER_TAGS)))
 
 
 def spans_text(spans: Spans) -> str:
     return "".join(s.text for s in spans)
-
-
-def _block_text(block) -> str:
-    if isinstance(block, (Title, Subtitle)):
-        return spans_text(block.spans)
-    if isinstance(block, Para):
-        return spans_text(block.spans)
-    if isinstance(block, Notice):
-        return "\n".join(_block_text(b) for b in block.blocks)
-    if isinstance(block, Bullets):
-        return "\n".join(spans_text(i) for i in block.items)
-    if isinstance(block, PatientBox):
-        return "\n".join(f"{label}: {spans_text(v)}" for label, v in block.fields)
-    if isinstance(block, Table):
-        return "\n".join(" | ".join(spans_text(c) for c in row)
-                         for row in (block.header,) + block.rows if row)
-    if isinstance(block, (Section, Callout)):
-        return "\n".join([spans_text(block.heading)] + [_block_text(b) for b in block.blocks])
-    return ""

@@ -158,27 +158,36 @@ class HandoutLayout:
         return out
 
     def block(self, block, width: float) -> list[Flowable]:
-        s = self.styles
-        if isinstance(block, c.Title):
-            return [self.para(block.spans, s.title), Spacer(0, 1 * mm)]
-        if isinstance(block, c.Subtitle):
-            return [self.para(block.spans, s.subtitle), Spacer(0, 3 * mm)]
-        if isinstance(block, c.Notice):
-            return [self.notice(block, width), Spacer(0, 3 * mm)]
-        if isinstance(block, c.PatientBox):
-            return [self.patient_box(block, width), Spacer(0, 2.5 * mm)]
-        if isinstance(block, c.Para):
-            style = s.small if block.small else s.body
-            return [self.para(block.spans, style), Spacer(0, (1 if block.small else 2) * mm)]
-        if isinstance(block, c.Bullets):
-            return self.bullets(block)
-        if isinstance(block, c.Callout):
-            return [Spacer(0, 1 * mm), self.callout(block, width), Spacer(0, 3 * mm)]
-        if isinstance(block, c.Section):
-            return self.section(block, width)
-        if isinstance(block, c.Table):
-            return [self.table(block, width), Spacer(0, 1.5 * mm)]
-        raise TypeError(f"no layout for {type(block).__name__}")
+        """The flowables of one block: each kind of the content's vocabulary (content.py
+        declares them) has its drawing here, and a kind without one is an error."""
+        draw = self._DRAWN.get(type(block))
+        if draw is None:
+            raise TypeError(f"no layout for {type(block).__name__}")
+        return draw(self, block, width)
+
+    def _title(self, block: c.Title, width: float) -> list[Flowable]:
+        return [self.para(block.spans, self.styles.title), Spacer(0, 1 * mm)]
+
+    def _subtitle(self, block: c.Subtitle, width: float) -> list[Flowable]:
+        return [self.para(block.spans, self.styles.subtitle), Spacer(0, 3 * mm)]
+
+    def _paragraph(self, block: c.Para, width: float) -> list[Flowable]:
+        style = self.styles.small if block.small else self.styles.body
+        return [self.para(block.spans, style), Spacer(0, (1 if block.small else 2) * mm)]
+
+    _DRAWN = {
+        c.Title: _title,
+        c.Subtitle: _subtitle,
+        c.Notice: lambda self, block, width: [self.notice(block, width), Spacer(0, 3 * mm)],
+        c.PatientBox: lambda self, block, width: [self.patient_box(block, width),
+                                                  Spacer(0, 2.5 * mm)],
+        c.Para: _paragraph,
+        c.Bullets: lambda self, block, width: self.bullets(block),
+        c.Callout: lambda self, block, width: [Spacer(0, 1 * mm), self.callout(block, width),
+                                               Spacer(0, 3 * mm)],
+        c.Section: lambda self, block, width: self.section(block, width),
+        c.Table: lambda self, block, width: [self.table(block, width), Spacer(0, 1.5 * mm)],
+    }
 
     def bullets(self, block: c.Bullets) -> list[Flowable]:
         indent = 4.5 * mm

@@ -177,3 +177,13 @@ def test_cost_is_printed_only_where_the_data_sets_it(make_job):
 def test_a_table_the_layout_cannot_hold_is_an_error_not_a_dropped_column(row, message):
     with pytest.raises(TemplateError, match=message):
         c.parse_markup(f"<handout><table>{row}</table></handout>")
+
+
+def test_every_block_kind_is_declared_once_with_its_parser_text_role_and_layout():
+    from handouts.layout import HandoutLayout
+    kinds = {c.Title, c.Subtitle, c.Notice, c.Para, c.Bullets, c.PatientBox, c.Table,
+             c.Callout, c.Section}
+    assert set(HandoutLayout._DRAWN) == kinds
+    assert all(isinstance(kind.role, str) and kind.role for kind in kinds)
+    assert set(c.BLOCK_TAGS) == {"title", "subtitle", "notice", "p", "small", "ul", "patient",
+                                 "table", "section", "callout"}
