@@ -224,7 +224,7 @@ def template_context(job: Job, bundle: LocaleBundle, meta: HandoutMeta | None = 
     follow_up = job.follow_up.at
     return {
         **_shared_context(job.handout, bundle, job.brand, meta or load_meta(job.handout),
-                          load_support_lines(job.handout)),
+                          load_support_lines(job.handout), locale),
         FORMATTING_LOCALE: locale,
         "today": isolated(formats.long_date(job.today, locale, weekday=False)),
         "patient": {"name": job.patient_name, "label": job.patient_label},
@@ -261,12 +261,11 @@ def isolated(value: str) -> Markup:
 
 @lru_cache(maxsize=64)
 def _shared_context(handout: str, bundle: LocaleBundle, brand, meta: HandoutMeta,
-                    support_lines: tuple) -> dict:
+                    support_lines: tuple, locale) -> dict:
     """The template values that are the same for every patient of a handout, locale,
     brand and version of its files (formatting them was a few per cent of a render).
     Shared between renders, so read-only: a template cannot change what the next
-    patient's handout says."""
-    locale = formatting_locale(bundle, brand.country)
+    patient's handout says. `locale` is the render's formatting_locale, made once."""
     review_date = date.fromisoformat(meta.review_date)
     lines = [line for line in support_lines + brand.support_lines
              if line.country == brand.country]
