@@ -83,7 +83,8 @@ def measure_render(count: int, locale: str) -> dict:
     from datetime import date
     from handouts.brand import load_brand
     from handouts.records import job_from_fields
-    from handouts.render import render
+    from handouts.library import Library
+    render = Library().render
     brand = load_brand(BRAND)
     jobs = [job_from_fields(r, brand=brand, today=date(2026, 11, 20)) for r in rows(count, locale)]
     for job in jobs[:3]:
@@ -121,7 +122,7 @@ def measure_print(count: int, locale: str) -> dict:
     from datetime import date
     from handouts.brand import load_brand
     from handouts.records import job_from_fields
-    from handouts.render import PrintFile
+    from tests.conftest import print_file as PrintFile
     brand = load_brand(BRAND)
     jobs = [job_from_fields(r, brand=brand, today=date(2026, 11, 20)) for r in rows(count, locale)]
     from handouts.output import atomic_file
@@ -184,9 +185,9 @@ def measured(figures: dict, key: tuple, label: str, repeat: int, kind: str,
 
 def locale_ready(locale: str) -> bool:
     from handouts.errors import HandoutError
-    from handouts.i18n import load_locale
+    from handouts.library import Library
     try:
-        load_locale(locale)
+        Library().catalogs().load(locale)
         return True
     except HandoutError:
         return False

@@ -1,4 +1,4 @@
-"""Time rendering handouts through `handouts.render.render` and print handouts per second.
+"""Time rendering handouts through `Library.render` and print handouts per second.
 
     python3 benchmarks/bench_render.py                 # English, 200 handouts
     python3 benchmarks/bench_render.py -n 100 ar hi th # several locales
@@ -24,7 +24,7 @@ from handouts.brand import load_brand  # noqa: E402
 from handouts.cli import SAMPLE_PATIENT, SAMPLE_TODAY  # noqa: E402
 from handouts.i18n import shipped_locales  # noqa: E402
 from handouts.records import job_from_fields  # noqa: E402
-from handouts.render import render  # noqa: E402
+from handouts.library import Library  # noqa: E402
 from handouts.resources import EXAMPLE_BRAND, PROJECT_DIR  # noqa: E402
 
 #: Patient handouts, not samples: the example clinic's values without its sample mark.
@@ -45,6 +45,7 @@ def jobs(locale: str, count: int) -> list:
 
 def bench(locale: str, count: int, repeats: int) -> tuple[float, float, int]:
     batch = jobs(locale, count)
+    render = Library().render
     size = len(render(batch[0]))          # warm-up: fonts, catalogs, caches
     rates = []
     for _ in range(repeats):

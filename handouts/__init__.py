@@ -1,6 +1,7 @@
 """handouts: branded, print-ready patient handouts in the patient's language.
 
-`handouts.render.render(job) -> bytes` is the pure core; `handouts.cli` is the command line.
+`handouts.library.Library().render(job) -> bytes` is the pure core, given its resources
+explicitly (`render(job, library)` in handouts.render); `handouts.cli` is the command line.
 
 Logging contract: every module logs through ``logging.getLogger(__name__)`` under the
 ``handouts`` logger, which has a NullHandler, so a library user sees nothing unless they

@@ -41,21 +41,21 @@ from collections import deque
 from multiprocessing.connection import wait as wait_for_any
 from typing import Callable
 
-from . import i18n
 from .batch_lock import LOCK_FILE, OutDirLock
 from .batch_plan import (HANDOUTS_DIR, KEY_FILE, PRINT_FILE, BatchOptions, RowOutcome,
                          _Planned, leftover_handouts, plan, print_order, remove_superseded,
                          render_key)
 from .batch_workers import (FAILED, MADE, PENDING, SKIPPED, WARM_UP, _death_reason,
-                            _init_worker, _make_row, _process_context, _Worker,
-                            _worker_state, _WorkerSetup)
-from .brand import Brand, load_brand
+                            WorkerState, warm_state, _make_row, _process_context, _Worker,
+                            _WorkerSetup)
+from .brand import Brand
 from .errors import HandoutError, InputError, OutputError
 from .output import (atomic_file, check_target, folder_secret, make_folder, remove_file,
                      remove_temporaries, write_manifest)
 from .batch_result import BatchResult, NoProgress, Progress
 from .patient_lists import PatientList, read_patient_list
-from .render import PrintFile, negotiate
+from .library import Library
+from .render import PrintFile
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ WORKER_NICE = 5          # workers yield to this process, which builds the print
 
 class _Run:
     def __init__(self, options: BatchOptions, planned: list[_Planned], progress: Progress,
-                 brand: Brand):
+                 brand: Brand, library: Library):
         self.options = options
         self.planned = planned
         self.progress = progress
@@ -82,9 +82,11 @@ class _Run:
         if options.print_file:
             locales = {planned[i].outcome.locale for i in self.order
                        if planned[i].job is not None}
-            self.print_file = PrintFile(
+            catalogs = library.handout(options.handout).catalogs
+            self.print_file = library.print_file(
                 title=f"Print file: {options.handout}",      # no list name: it may name a patient
-                author=brand.name, lang=_bcp47(*locales) if len(locales) == 1 else "",
+                author=brand.name,
+                lang=_bcp47(catalogs, *locales) if len(locales) == 1 else "",
                 subject=options.handout)
         self.last_checkpoint = time.monotonic()
         self.dirty = False
@@ -147,16 +149,16 @@ class _Run:
         item = self.planned[index]
         return index, item.row.line, dict(item.row.fields), item.outcome.file
 
-    def run_inline(self, setup: _WorkerSetup) -> None:
-        _init_worker(setup)
+    def run_inline(self, state: WorkerState) -> None:
+        state = warm_state(state.setup, state.library) if not state.warm else state
         while self.todo:
-            self.record(*_make_row(self.task(self.todo.popleft())))
+            self.record(*_make_row(self.task(self.todo.popleft()), state))
             while self.print_one():
                 if self.todo:
                     break
             self.checkpoint()
 
-    def run_pool(self, pool: list[_Worker], context, setup: _WorkerSetup) -> None:
+    def run_pool(self, pool: list[_Worker], context, state: WorkerState) -> None:
         start_failures = 0
         try:
             while self.todo or any(w.queue for w in pool):
@@ -181,9 +183,9 @@ class _Run:
                             self.fail_all_todo(f"no worker process could start ({lost})")
                             continue
                     if self.todo:
-                        pool.append(_Worker(context, setup))
+                        pool.append(_Worker(context, state))
                 if not pool and self.todo:
-                    pool.append(_Worker(context, setup))
+                    pool.append(_Worker(context, state))
                 self.print_one()
                 self.checkpoint()
         finally:
@@ -237,77 +239,87 @@ class _Run:
             self.record(index, FAILED, None, "", f"{self.options.name}:{line}: {reason}")
 
 
-def _bcp47(locale: str) -> str:
+def _bcp47(catalogs, locale: str) -> str:
     try:
-        return i18n.load_locale(locale).bcp47
+        return catalogs.load(locale).bcp47
     except HandoutError:
         return ""
 
 
 def run_batch(options: BatchOptions, progress: Progress | None = None,
-              clock: Callable[[], float] = time.perf_counter) -> BatchResult:
+              clock: Callable[[], float] = time.perf_counter,
+              library: Library | None = None) -> BatchResult:
     """Make every row of the patient list. Raises HandoutError (InputError, BrandError)
     when the input as a whole is unusable, and OutputError when the out-dir cannot be
     written or another batch is writing to it; then nothing has been written (but the
     out-dir, its lock and key files). A manifest that cannot be written later also stops
-    the batch with an OutputError."""
+    the batch with an OutputError.
+
+    The batch's Library (by default a new one over options.template_dirs) does not
+    watch its files: every handout of a batch is made from the files as they were when
+    each was first read, even if one is edited while the batch runs."""
+    library = library or Library(options.template_dirs, watch=False)
     started = clock()
     progress = progress or NoProgress()
     if options.manifest_format not in MANIFEST_FORMATS:
         raise InputError(f"{options.manifest_format!r} is not a manifest format",
                          field="--manifest", hint="use csv or json")
-    patients = read_patient_list(options.source, source=options.name)
-    brand = load_brand(options.brand_path)
+    patients = read_patient_list(options.source, handout=library.handout_fields(options.handout),
+                                 source=options.name)
+    brand = library.brand(options.brand_path)
     out_dir = options.out_dir
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError("is a file, not a folder", source=str(out_dir), field="--out-dir",
                          hint="give a folder for the handouts (it is made if missing)")
     make_folder(out_dir)
     with OutDirLock(out_dir):        # before anything is written into the out-dir
-        return _locked(options, patients, brand, progress, started, clock)
+        return _locked(options, patients, brand, progress, started, clock, library)
 
 
 def _locked(options: BatchOptions, patients: PatientList, brand: Brand, progress: Progress,
-            started: float, clock: Callable[[], float]) -> BatchResult:
+            started: float, clock: Callable[[], float], library: Library) -> BatchResult:
     # Every file the batch must write is checked before any work, so that a folder in the
     # way of print.pdf or a file in the way of handouts/ stops the batch, not row 300.
     check_target(options.manifest_path)
     check_target(options.print_path)
     make_folder(options.out_dir / HANDOUTS_DIR)
     secret = folder_secret(options.key_path)
+    catalogs = library.handout(options.handout).catalogs
     setup = _WorkerSetup(options.brand_path, options.today, options.handout, options.out_dir,
-                         options.name, _locales(patients),
+                         options.name, _locales(patients, catalogs),
                          nice=WORKER_NICE if options.print_file and options.workers > 0 else 0,
                          send_for_print=options.print_file)
     context = _process_context()
-    _worker_state.clear()        # an earlier run's brand file may have changed since
+    state = WorkerState(setup, library)
     if options.workers > 0 and context.get_start_method() == "fork":
-        # Warm up here, once, before forking: the workers inherit the loaded fonts,
-        # catalogs and layout caches instead of each loading them again (about a second
-        # of CPU each, on the cores the rows need), and this process needs them anyway
-        # for the print file. A failure here is left to the workers to report.
+        # Warm up here, once, before forking: the workers inherit this same library with
+        # its fonts, catalogs and layout caches loaded, instead of each loading them
+        # again (about a second of CPU each, on the cores the rows need), and this
+        # process needs them anyway for the print file. A failure here is left to the
+        # workers to report.
         try:
-            _init_worker(setup)
+            state = warm_state(setup, library)
         except Exception:
-            _worker_state.clear()
+            pass
     pool: list[_Worker] = []
     if options.workers > 0:      # workers start (and warm up) while the rows are checked
-        pool = [_Worker(context, setup) for _ in range(min(options.workers, len(patients.rows)))]
+        pool = [_Worker(context, state)
+                for _ in range(min(options.workers, len(patients.rows)))]
     try:
-        return _run(options, patients, brand, progress, setup, context, pool, started, clock,
-                    secret)
+        return _run(options, patients, brand, progress, state, context, pool, started,
+                    clock, secret)
     finally:
         for worker in pool:
             if worker.process.is_alive() or worker.process.exitcode is None:
                 worker.stop(force=True)
 
 
-def _locales(patients: PatientList) -> tuple[str, ...]:
+def _locales(patients: PatientList, catalogs) -> tuple[str, ...]:
     """The shipped locales the rows ask for, most used first."""
     counts: dict[str, int] = {}
     for row in patients.rows:
         try:
-            locale = negotiate((row.fields.get("locale") or "").strip())
+            locale = catalogs.negotiate((row.fields.get("locale") or "").strip())
         except HandoutError:
             continue
         counts[locale] = counts.get(locale, 0) + 1
@@ -315,15 +327,15 @@ def _locales(patients: PatientList) -> tuple[str, ...]:
 
 
 def _run(options: BatchOptions, patients: PatientList, brand: Brand, progress: Progress,
-         setup: _WorkerSetup, context, pool: list[_Worker], started: float,
+         state: WorkerState, context, pool: list[_Worker], started: float,
          clock: Callable[[], float], secret: bytes) -> BatchResult:
     out_dir = options.out_dir
-    planned = plan(options, patients, brand, secret)
+    planned = plan(options, patients, brand, state.library, secret)
     remove_superseded(options, planned)
     remove_temporaries(out_dir)
     remove_temporaries(out_dir / HANDOUTS_DIR)
     remove_file(options.print_path)          # rebuilt below; never left stale
-    run = _Run(options, planned, progress, brand)
+    run = _Run(options, planned, progress, brand, state.library)
     progress.start(len(planned), sum(1 for p in planned if p.outcome.status != PENDING))
     for item in planned:                     # rows that failed their checks, and skipped ones
         if item.outcome.status != PENDING:
@@ -333,13 +345,13 @@ def _run(options: BatchOptions, patients: PatientList, brand: Brand, progress: P
                          manifest_path=options.manifest_path)
     try:
         if options.workers <= 0:
-            run.run_inline(setup)
+            run.run_inline(state)
         else:
             idle = pool[len(run.todo):]
             for worker in idle:          # more workers than rows to make
                 pool.remove(worker)
                 worker.stop(force=True)
-            run.run_pool(pool, context, setup)
+            run.run_pool(pool, context, state)
         if run.print_file is not None and run.print_cursor < len(run.order) and \
                 any(p.outcome.status in (MADE, SKIPPED) for p in planned):
             progress.note(f"finishing {PRINT_FILE}")

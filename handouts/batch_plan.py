@@ -29,7 +29,6 @@ from .errors import HandoutError, InputError
 from .output import folder_secret, handout_file_name, make_folder, read_manifest, sha256_file
 from .patient_lists import PatientList, Row, job_from_row
 from .records import DEFAULT_HANDOUT, Job
-from .render import negotiate
 from .resources import PROJECT_DIR
 
 HANDOUTS_DIR = "handouts"
@@ -48,6 +47,7 @@ class BatchOptions:
     manifest_format: str = "csv"
     print_file: bool = True
     handout: str = DEFAULT_HANDOUT
+    template_dirs: tuple[Path, ...] = ()   # a clinic's own handouts, before the built-in ones
     source_name: str = ""           # how errors name the list; default: the path as given
 
     @property
@@ -99,8 +99,10 @@ class _Planned:
     earlier: tuple[str, str] | None = None   # (file, sha256) an earlier run made for its id
 
 
-def render_key(brand: Brand, brand_path: Path, today: date, handout: str) -> str:
-    """A digest of everything besides the row that a handout's bytes depend on."""
+def render_key(brand: Brand, brand_path: Path, today: date, handout: str,
+               template_dirs: tuple[Path, ...] = ()) -> str:
+    """A digest of everything besides the row that a handout's bytes depend on: the
+    project's files and those of a clinic's own template folders (`template_dirs`)."""
     import reportlab
     digest = hashlib.sha256()
     digest.update(f"{today.isoformat()}|{handout}|reportlab {reportlab.Version}|".encode())
@@ -115,6 +117,8 @@ def render_key(brand: Brand, brand_path: Path, today: date, handout: str) -> str
     code = Path(__file__).resolve().parent          # the package, checkout or wheel
     files = sorted({(PROJECT_DIR, p) for pattern in patterns for p in PROJECT_DIR.glob(pattern)
                     if p.is_file()} | {(code, p) for p in code.glob("**/*.py")})
+    files += sorted((Path(folder), p) for folder in template_dirs
+                    for p in Path(folder).glob("**/*") if p.is_file())
     for root, path in files:
         digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(path.read_bytes())
@@ -130,14 +134,17 @@ def _input_sha256(key: str, row: Row, secret: bytes) -> str:
 
 
 
-def plan(options: BatchOptions, patients: PatientList, brand: Brand,
+def plan(options: BatchOptions, patients: PatientList, brand: Brand, library,
          secret: bytes | None = None) -> list[_Planned]:
-    """Check every row and decide what to make; `secret` is the out-dir's key (default:
-    read from, or made in, the out-dir)."""
+    """Check every row and decide what to make, against the batch's Library; `secret` is
+    the out-dir's key (default: read from, or made in, the out-dir)."""
+    negotiate = library.handout(options.handout).catalogs.negotiate
     if secret is None:
         make_folder(options.out_dir)
         secret = folder_secret(options.key_path)
-    key = render_key(brand, options.brand_path, options.today, options.handout)
+    handout_fields = library.handout_fields(options.handout)
+    key = render_key(brand, options.brand_path, options.today, options.handout,
+                     options.template_dirs)
     earlier = {entry.get("file", ""): entry for entry in read_manifest(options.manifest_path)}
     used: dict[str, int] = {}
     planned = []
@@ -158,8 +165,8 @@ def plan(options: BatchOptions, patients: PatientList, brand: Brand,
                     and before.get("record_id") == row.record_id:
                 item.earlier = (own, before["sha256"])
         try:
-            job = job_from_row(row, brand=brand, today=options.today, source=options.name,
-                               handout=options.handout)
+            job = job_from_row(row, handout=handout_fields, brand=brand, today=options.today,
+                               source=options.name)
             try:
                 outcome.locale = negotiate(job.locale)
             except HandoutError as error:

@@ -25,12 +25,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import i18n
-from .brand import load_brand
 from .errors import HandoutError, InputError, LocaleError, OutputError
 from .output import write_atomic
 from .patient_lists import Row, job_from_row
-from .render import render_counted, render_document, render_for_print
 
 log = logging.getLogger("handouts.batch")
 
@@ -61,52 +58,66 @@ class _WorkerSetup:
     locales: tuple[str, ...]
     nice: int = 0                   # yield the CPU to this process while it prints
     send_for_print: bool = False    # send each handout's laid-out pages back for the print file
+    template_dirs: tuple[Path, ...] = ()    # a clinic's own handouts, before templates/
 
 
 #: A made-up patient rendered (in memory only) when a worker starts, once per language,
-#: so that templates, fonts and layout caches are warm before the first real row.
-WARM_UP = {"record_id": "WARM-UP", "patient_name": "Warm Up", "discharge_date": "2026-01-05",
-           "wait": "2w", "contraception": "avoid", "follow_up": "2026-01-12 10:30",
-           "rh": "given", "clinician": "Warm Up", "note": "Warm up."}
+#: so that templates, fonts and layout caches are warm before the first real row: these
+#: generic values, and the examples of the handout's own fields (warm_up_values). The
+#: discharge date is the sample patient's (cli.SAMPLE_PATIENT), which the examples in a
+#: fields.toml are written for.
+WARM_UP = {"record_id": "WARM-UP", "patient_name": "Warm Up", "discharge_date": "2026-11-20",
+           "clinician": "Warm Up", "note": "Warm up."}
 WARM_UP_LOCALES = 3
 
 
-_worker_state: dict = {}
+def warm_up_values(handout_fields, locale: str) -> dict:
+    """The warm-up patient's row for a handout (HandoutFields) in one language."""
+    return {**WARM_UP, **handout_fields.example_values(), "locale": locale}
 
 
-def _init_worker(setup: _WorkerSetup) -> None:
-    """Load once per process what is the same for every row: brand, fonts, catalogs.
-    Nothing to do in a worker forked from a process that did it already (see run_batch)."""
-    if _worker_state.get("setup") == setup:
-        return
+@dataclass(frozen=True)
+class WorkerState:
+    """What a worker makes rows with: the batch's setup, its Library (the same object in
+    a worker forked from the batch's process), and the brand once warm."""
+    setup: _WorkerSetup
+    library: object             # library.Library
+    brand: object = None
+    warm: bool = False
+
+
+def warm_state(setup: _WorkerSetup, library) -> WorkerState:
+    """Load once per process what is the same for every row (brand, fonts, catalogs),
+    and render a warm-up handout in the first few languages, so templates, fonts and
+    layout caches are warm before the first real row."""
     from .records import job_from_fields
-    from .text import register_family
-    brand = load_brand(setup.brand_path)
-    register_family()
+    brand = library.brand(setup.brand_path)
+    handout = library.handout(setup.handout)
     for number, locale in enumerate(setup.locales):
         try:
-            i18n.load_locale(locale)
+            handout.catalogs.load(locale)
             if number < WARM_UP_LOCALES:
-                render_counted(job_from_fields({**WARM_UP, "locale": locale}, brand=brand,
-                                               today=setup.today, handout=setup.handout))
+                library.render_counted(job_from_fields({**WARM_UP, "locale": locale},
+                                                       brand=brand, today=setup.today,
+                                                       handout=setup.handout))
         except HandoutError:
             pass                     # the rows in that language fail with the reason
-    _worker_state.update(setup=setup, brand=brand)
+    return WorkerState(setup, library, brand, warm=True)
 
 
-def _make_row(task: tuple) -> tuple:
+def _make_row(task: tuple, state: WorkerState) -> tuple:
     """(index, line, fields, file) -> (index, status, pages, sha256, error, for_print)."""
     index, line, fields, file = task
-    setup: _WorkerSetup = _worker_state["setup"]
+    setup, library = state.setup, state.library
     locale = ""
     try:
-        job = job_from_row(Row(line, fields), brand=_worker_state["brand"], today=setup.today,
+        job = job_from_row(Row(line, fields), brand=state.brand, today=setup.today,
                            source=setup.source, handout=setup.handout)
         locale = job.locale
         if setup.send_for_print:
-            pdf, pages, for_print = render_for_print(job)
+            pdf, pages, for_print = library.render_for_print(job)
         else:
-            (pdf, pages, _), for_print = render_document(job), None
+            (pdf, pages, _), for_print = library.render_document(job), None
     except HandoutError as error:
         return index, FAILED, None, "", str(_placed(error, setup.source, line, locale)), None
     except Exception as error:  # a bug: name it without data that might be a patient's
@@ -138,17 +149,18 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def _worker_main(connection, setup: _WorkerSetup, parent_pid: int | None = None) -> None:
+def _worker_main(connection, state: WorkerState, parent_pid: int | None = None) -> None:
     if parent_pid is not None:
         die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent handles Ctrl-C
-    if setup.nice:
+    if state.setup.nice:
         try:
-            os.nice(setup.nice)
+            os.nice(state.setup.nice)
         except OSError:
             pass
     try:
-        _init_worker(setup)
+        if not state.warm:
+            state = warm_state(state.setup, state.library)
     except Exception as error:
         connection.send(("failed", f"{type(error).__name__}: {error}"))
         return
@@ -165,7 +177,7 @@ def _worker_main(connection, setup: _WorkerSetup, parent_pid: int | None = None)
             return
         if task is None:
             return
-        made = _make_row(task)
+        made = _make_row(task, state)
         if parent_pid is not None and os.getppid() != parent_pid:
             return                   # orphaned (where PDEATHSIG is missing): stop
         try:
@@ -180,9 +192,9 @@ def _process_context():
 
 
 class _Worker:
-    def __init__(self, context, setup: _WorkerSetup):
+    def __init__(self, context, state: WorkerState):
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, setup, os.getpid()),
+        self.process = context.Process(target=_worker_main, args=(child, state, os.getpid()),
                                        daemon=True, name="handouts-worker")
         self.process.start()
         child.close()

@@ -111,6 +111,18 @@ def load_brand(path: str | Path) -> Brand:
         raise error.located(line=key_line(source_text, error.field)) from None
 
 
+def brand_files(path: str | Path) -> tuple[Path, ...]:
+    """The files a brand is made from: its TOML file and the logo it names (when the
+    file can be read; load_brand reports it when it cannot)."""
+    path = Path(path)
+    try:
+        logo = tomllib.loads(read_bounded(path, MAX_BRAND_BYTES).decode("utf-8")
+                            )["clinic"]["logo"]
+    except Exception:       # unreadable or no logo: the TOML file alone
+        return (path,)
+    return (path, path.parent / logo) if isinstance(logo, str) and logo else (path,)
+
+
 def brand_from_mapping(data: dict, *, where: str, base_dir: Path) -> Brand:
     _check_tables(data, where)
     clinic = data.get("clinic")

@@ -7,6 +7,7 @@ Every check raises `BrandError` with the field (``clinic.phone``, ``support_line
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 import difflib
 import re
 from datetime import date
@@ -30,7 +31,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # clinic can be in (and for which no paper size or support line is known).
 NOT_COUNTRIES = frozenset("EU EZ UN QO ZZ XA XB".split())
 # Codes people write that ISO 3166 spells otherwise.
-COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
+COUNTRY_ALIASES = MappingProxyType({"UK": "GB", "EL": "GR"})
 
 # WCAG 2.1 AA for normal-size text: the colours carry headings on white and white text.
 MIN_CONTRAST = 4.5
@@ -45,7 +46,7 @@ PHONE_CHARACTERS = re.compile(r"[0-9 +().\-]*")
 HOST_LABEL = re.compile(r"(?!-)[^\W_](?:[^\W_]|-){0,62}(?<!-)")
 TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-KEYPAD = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "22233344455566677778889999"))
+KEYPAD = MappingProxyType(dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "22233344455566677778889999")))
 
 
 def fail(message: str, where: str, field: str | None, hint: str | None = None):

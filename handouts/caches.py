@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 import weakref
 from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Hashable
 
@@ -43,7 +45,21 @@ _FORK_SAFE: weakref.WeakSet = weakref.WeakSet()
 os.register_at_fork(after_in_child=lambda: [lock.renew() for lock in list(_FORK_SAFE)])
 
 
-def by_content(cache: "LRUCache", key: tuple, paths, make: Callable):
+def pure_memo(maxsize: int):
+    """functools.lru_cache for a pure function of plain values (str, int, float, bool)
+    over data shipped inside a dependency (Unicode's, CLDR's): it cannot go stale and
+    holds no project file's data, so it may live at module level. Everything else a
+    render keeps lives in its Library; tests/test_global_state.py holds every module to
+    this."""
+    def memo(function):
+        cached = lru_cache(maxsize=maxsize)(function)
+        cached.pure_memo = True
+        return cached
+    return memo
+
+
+def by_content(cache: "LRUCache", key: tuple, paths, make: Callable,
+               fingerprints: "Fingerprints"):
     """make(), kept in `cache` under `key` and the content fingerprints of `paths`. A
     value is kept only when the files are the same after it was made as before, so one
     made while a file was being saved is never kept under the old content's fingerprint
@@ -133,7 +149,13 @@ class Fingerprints:
     """Content fingerprints of files, cheap to ask for on every render: a file's SHA-256
     is computed again only when its size, modification time or inode changed, so a
     long-running process sees an edited file at its next render, and a file saved with
-    the same content keeps its fingerprint (and what was cached for it)."""
+    the same content keeps its fingerprint (and what was cached for it).
+
+    A file changed within the last `RACY` seconds is hashed every time: an edit that
+    keeps the size inside one tick of the file system's clock would not change the
+    signature (git's "racy clean" problem)."""
+
+    RACY = 2.0
 
     def __init__(self):
         self._known: dict = {}
@@ -150,18 +172,16 @@ class Fingerprints:
         except OSError as error:
             return f"unreadable:{error.errno}"
         signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        settled = time.time() - stat.st_mtime > self.RACY
         with self._lock:
             known = self._known.get(path)
-        if known is not None and known[0] == signature:
+        if settled and known is not None and known[0] == signature:
             return known[1]
         try:
             digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
         except OSError as error:
             return f"unreadable:{error.errno}"
-        with self._lock:
-            self._known[path] = (signature, digest)
+        if settled:
+            with self._lock:
+                self._known[path] = (signature, digest)
         return digest
-
-
-#: The process's one table of file fingerprints (files are the process's too).
-fingerprints = Fingerprints()

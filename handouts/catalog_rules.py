@@ -14,6 +14,7 @@ text: that is what the medical review is for.
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 import gettext
 import re
 import tomllib
@@ -41,7 +42,7 @@ ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9A-Fa-f]+);)")
 ENGLISH_LETTERS = 4
 KEPT_COMMENT = re.compile(r"^\s*kept\b", re.IGNORECASE)
 PLURAL_SAMPLES = range(1200)
-SETTINGS_KEYS = {"digits": ("latin", "native")}
+SETTINGS_KEYS = MappingProxyType({"digits": ("latin", "native")})
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,9 @@ def _line(path: Path, key: str) -> int:
 
 def check_catalog(catalog: Catalog, template: Catalog, *, where: str, template_where: str,
                   locale_id: str, settings: LocaleSettings = LocaleSettings(),
-                  coverage: bool = True) -> list[Problem]:
-    """Every rule the catalog breaks, in file order; empty means it may print."""
+                  text=None) -> list[Problem]:
+    """Every rule the catalog breaks, in file order; empty means it may print. `text`
+    is the Typesetter whose fonts must draw every translation (None: not checked)."""
     problems = _entries_match(catalog, template, where, template_where, locale_id)
     problems += _plural_header(where, catalog, locale_id)
     num_plurals = _safe_num_plurals(catalog)
@@ -109,7 +111,7 @@ def check_catalog(catalog: Catalog, template: Catalog, *, where: str, template_w
         source = template.get(message.id)
         comments = source.auto_comments if source is not None else message.auto_comments
         problems += _check_message(where, message, num_plurals, checker, locale_id,
-                                   comments, settings, coverage)
+                                   comments, settings, text)
     return sorted(problems, key=lambda p: (p.file != where, p.line, p.rule))
 
 
@@ -175,7 +177,8 @@ def _plural_header(where: str, catalog: Catalog, locale_id: str) -> list[Problem
 
 
 def _check_message(where, message, num_plurals, checker, locale_id, comments, settings,
-                   coverage) -> list[Problem]:
+                   text) -> list[Problem]:
+    from .catalog_numbers import numbers
     line = message.lineno
     source_forms = message.id if isinstance(message.id, tuple) else (message.id,)
     target_forms = message.string if isinstance(message.string, tuple) else (message.string,)
@@ -202,7 +205,7 @@ def _check_message(where, message, num_plurals, checker, locale_id, comments, se
         label = f" (form {index})" if len(target_forms) > 1 else ""
         found = []
         found += _placeholders(source, target)
-        found += _numbers(source, target, settings)
+        found += numbers(source, target, settings)
         found += _tags(source, target)
         found += _markup(source, target)
         found += _bidi(target)
@@ -214,8 +217,8 @@ def _check_message(where, message, num_plurals, checker, locale_id, comments, se
         if limit is not None and len(TAG.sub("", target)) > limit:
             found.append(("length", f"is {len(TAG.sub('', target))} characters; the space "
                                     f"allows {limit} (shorten it)"))
-        if coverage:
-            found += _font(target, locale_id)
+        if text is not None:
+            found += _font(target, locale_id, text)
         problems += [Problem(where, line, rule, f"{short}{label}: {text}")
                      if rule not in ("numbers",) else Problem(where, line, rule, text + label)
                      for rule, text in found]
@@ -262,65 +265,6 @@ def _placeholders(source: str, target: str) -> list[tuple[str, str]]:
                                        + (", ".join(f"%({n})s" for n in sorted(wanted))
                                           or "no placeholders") + ")"))
     return problems
-
-
-def _digit_value(token: str, settings: LocaleSettings) -> str | None:
-    """The number a token writes, as Latin digits; None for native digits the locale has
-    not declared."""
-    digits = []
-    for char in token:
-        if char in ".,":
-            digits.append(".")
-        elif "0" <= char <= "9":
-            digits.append(char)
-        elif settings.digits == "native":
-            digits.append(str(unicodedata.decimal(char)))
-        else:
-            return None
-    return "".join(digits)
-
-
-def _number_tokens(text: str, settings: LocaleSettings) -> tuple[Counter, list[str]]:
-    text = TAG.sub(" ", PLACEHOLDER.sub(" ", _unescaped(text)))
-    values, undeclared = Counter(), []
-    # Fractions, superscripts, circled and Roman numbers write a number the comparison
-    # cannot read by value: refused unless the English has the same character.
-    values.update(c for c in text if unicodedata.category(c) in ("No", "Nl"))
-    for token in NUMBER.findall(text):
-        value = _digit_value(token, settings)
-        if value is None:
-            undeclared.append(token)
-        else:
-            values[value] += 1
-    return values, undeclared
-
-
-def _numbers(source: str, target: str, settings: LocaleSettings) -> list[tuple[str, str]]:
-    """Numbers compared as whole tokens by value: 2 -> 12, 2 -> 2.5, an added or a dropped
-    number all fail (a substring test would pass the first two)."""
-    wanted, _ = _number_tokens(source, settings)
-    given, undeclared = _number_tokens(target, settings)
-    if undeclared:
-        return [("numbers", f"{undeclared[0]!r} is written in native digits, which this "
-                            "locale has not declared (write Latin digits, or set digits = "
-                            "\"native\" in the locale's settings.toml)")]
-    keep = ", ".join(sorted(wanted.elements(), key=_numeric)) or "no numbers"
-    other = [c for c in (given - wanted) if not "0" <= c[0] <= "9"]
-    if other:
-        return [("numbers", f"{other[0]!r} ({unicodedata.name(other[0], 'a number sign')}) "
-                            f"writes a number the check cannot compare (write it in digits; "
-                            f"keep {keep})")]
-    problems = [("numbers", f"{value!r} is not in the English (keep {keep})")
-                for value in sorted((given - wanted).elements(), key=_numeric)]
-    problems += [("numbers", f"{value!r} of the English is missing (keep {keep})")
-                 for value in sorted((wanted - given).elements(), key=_numeric)]
-    return problems
-
-
-def _numeric(value: str) -> tuple:
-    if not "0" <= value[0] <= "9":
-        return (float(unicodedata.numeric(value, 0)),)
-    return tuple(int(part) for part in value.split("."))
 
 
 def _tags(source: str, target: str) -> list[tuple[str, str]]:
@@ -400,10 +344,10 @@ def _bidi(target: str) -> list[tuple[str, str]]:
 
 
 # pofilter checks that matter for medical text, with the fix to suggest.
-POFILTER_CHECKS = {
+POFILTER_CHECKS = MappingProxyType({
     "urls": "keep web addresses unchanged",
     "emails": "keep e-mail addresses unchanged",
-}
+})
 
 
 def _pofilter(checker, source: str, target: str) -> list[tuple[str, str]]:
@@ -417,10 +361,9 @@ def _pofilter(checker, source: str, target: str) -> list[tuple[str, str]]:
     return problems
 
 
-def _font(target: str, locale_id: str) -> list[tuple[str, str]]:
-    from .text import check_coverage
+def _font(target: str, locale_id: str, text) -> list[tuple[str, str]]:
     try:
-        check_coverage(TAG.sub("", PLACEHOLDER.sub("", target)), locale=locale_id)
+        text.check_coverage(TAG.sub("", PLACEHOLDER.sub("", target)), locale=locale_id)
     except HandoutError as error:
         return [("font", f"{error.message} (use another character, or add a font that "
                          "covers it)")]

@@ -8,6 +8,7 @@ placeholders, numbers and markup, and CLDR (through Babel) gives the plural form
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,12 +24,12 @@ from .errors import LocaleError
 from .resources import LOCALES_DIR, PROJECT_DIR, relative
 
 POT = LOCALES_DIR / "messages.pot"
-EXTRACT_ARGS = ["extract", "-F", "pyproject.toml", "-c", "Translators:", "--no-location",
-                "--sort-output", "--project", "handouts", "--version", "1.0"]
+EXTRACT_ARGS = ("extract", "-F", "pyproject.toml", "-c", "Translators:", "--no-location",
+                "--sort-output", "--project", "handouts", "--version", "1.0")
 
 # Script and region must be explicit where a language is written more than one way.
-AMBIGUOUS = {"zh": "zh_Hans or zh_Hant", "pt": "pt_BR or pt_PT", "sr": "sr_Cyrl or sr_Latn",
-             "uz": "uz_Latn or uz_Cyrl"}
+AMBIGUOUS = MappingProxyType({"zh": "zh_Hans or zh_Hant", "pt": "pt_BR or pt_PT", "sr": "sr_Cyrl or sr_Latn",
+             "uz": "uz_Latn or uz_Cyrl"})
 
 
 def _pybabel(*args: str) -> None:
@@ -103,10 +104,11 @@ def validate_locale_id(locale_id: str) -> Locale:
 # -- the check ---------------------------------------------------------------------------
 
 def check(locale_id: str, locales_dir: Path = LOCALES_DIR, *,
-          fresh_template: Catalog | None = None) -> list[Problem]:
+          fresh_template: Catalog | None = None, library=None) -> list[Problem]:
     """Every rule a catalog breaks, in file order. An empty list means ready to print: the
-    same rules gate every patient's handout (i18n.load_locale). `fresh_template`, the
-    strings the templates hold now, adds a check that messages.pot is up to date."""
+    same rules gate every patient's handout (i18n.Catalogs.load). `fresh_template`, the
+    strings the templates hold now, adds a check that messages.pot is up to date.
+    `library` is the Library whose fonts the font rule uses (default: a new one)."""
     problems = []
     if fresh_template is not None:
         with (locales_dir / "messages.pot").open("rb") as handle:
@@ -115,7 +117,10 @@ def check(locale_id: str, locales_dir: Path = LOCALES_DIR, *,
             problems.append(Problem("locales/messages.pot", 0, "stale",
                                     "the templates changed since messages.pot was extracted "
                                     "(run: python generate.py locales extract)"))
-    return problems + list(i18n.catalog_problems(locale_id, locales_dir))
+    if library is None:
+        from .library import Library
+        library = Library(locales_dir=locales_dir)
+    return problems + list(library.catalogs(locales_dir).problems(locale_id))
 
 
 def fresh_catalog_template() -> Catalog:

@@ -3,6 +3,10 @@
 Exit codes: 0 done; 1 some handouts of a batch failed; 2 unusable input, or output that
 cannot be written (nothing written); 70 an internal error; 130 interrupted.
 Errors are one line on stderr and never contain patient data.
+
+A handout declares its own per-visit fields (fields.toml): a first pass over the command
+line finds --handout and --templates, and `render` (or `make`) then takes that
+handout's options, which its --help lists.
 """
 from __future__ import annotations
 
@@ -19,25 +23,37 @@ from .brand import load_brand
 from .errors import HandoutError, InputError
 from .i18n import CatalogRefused, shipped_locales
 from .output import write_atomic
-from .records import (CONTRACEPTION_METHODS, CONTRACEPTION_PLANS, JOB_FIELDS, RH_STATUSES,
-                      WAIT_UNTIL_BLEEDING_STOPS, job_from_fields, parse_date)
+from .library import Library
+from .records import DEFAULT_HANDOUT, job_from_fields, parse_date
 from .batch import MANIFEST_FORMATS
-from .render import render
 from .resources import EXAMPLE_BRAND
 from .settings import ENVIRONMENT_VARIABLE, SETTINGS_FILE, clinic_brand_path
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 
+#: The sample patient's generic values; the handout's own come from the examples in its
+#: fields.toml (sample_fields), which are written for this discharge date.
 SAMPLE_PATIENT = {
     "locale": "en", "patient_name": "Maria Example", "record_id": "SAMPLE-001",
-    "discharge_date": "2026-11-20", "wait": "2w", "contraception": "avoid",
-    "follow_up": "2026-12-01 10:30", "rh": "not-needed", "clinician": "Dr. Sam Rivera",
+    "discharge_date": "2026-11-20", "clinician": "Dr. Sam Rivera",
     "note": "Take ibuprofen 400 mg every 6 hours if you need it for cramps.",
 }
 SAMPLE_TODAY = "2026-11-20"
 SAMPLE_OUT = Path("out/sample-handout.pdf")
 BRAND_HELP = (f"your clinic's brand file (default: ${ENVIRONMENT_VARIABLE}, else brand in "
               f"./{SETTINGS_FILE}; there is no built-in clinic)")
+HANDOUT_HELP = (f"the handout to make (default: {DEFAULT_HANDOUT}): a folder in --templates "
+                "or the built-in templates/")
+TEMPLATES_HELP = ("a folder of your clinic's own handouts and template overrides, searched "
+                  "before the built-in templates/ (may be given more than once)")
+#: The names of the command that makes one patient's handout (the second is an alias).
+ONE_HANDOUT = ("render", "make")
+
+
+def sample_fields(handout_fields) -> dict:
+    """The sample patient's row for a handout (HandoutFields): the generic values above
+    and the examples of the handout's own fields."""
+    return {**SAMPLE_PATIENT, **handout_fields.example_values()}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,7 +63,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def first_pass(argv: list[str]) -> argparse.Namespace:
+    """The command, --handout and --templates, read before the full parser is built: the
+    handout's fields decide the options `render` takes. Everything else is left for the
+    full parser, which reports any mistake."""
+    early = _Parser(prog="generate.py", add_help=False, allow_abbrev=False)
+    early.add_argument("command", nargs="?")
+    early.add_argument("--handout", default=DEFAULT_HANDOUT)
+    early.add_argument("--templates", type=Path, action="append", default=[])
+    return early.parse_known_args(argv)[0]
+
+
+def build_parser(handout_fields=None, one_name: str = "render") -> argparse.ArgumentParser:
+    """The full parser; `render` (or `make`, by `one_name`) takes the options of
+    `handout_fields` (HandoutFields), or of no handout when it is not the command run."""
     parser = _Parser(
         prog="generate.py",
         description="Make printable patient handouts. With no command, writes a sample "
@@ -57,10 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
     sample = commands.add_parser("sample", help="write a sample handout (the default)")
     sample.add_argument("--locale", default="en", help="language of the sample (default: en)")
     sample.add_argument("--out", type=Path, default=SAMPLE_OUT, help="PDF to write")
+    _add_handout_options(sample)
 
     one = commands.add_parser(
-        "render", help="make one patient's handout",
-        description="Make one patient's handout PDF. Dates are YYYY-MM-DD.")
+        one_name, aliases=[n for n in ONE_HANDOUT if n != one_name],
+        help="make one patient's handout",
+        description="Make one patient's handout PDF. Dates are YYYY-MM-DD."
+                    + (f" The options between --discharge-date and --clinician are the "
+                       f"{handout_fields.name} handout's own." if handout_fields else ""))
+    _add_handout_options(one)
     one.add_argument("--locale", required=True,
                      help="patient's language, e.g. en, es, es-MX (shipped: "
                           + ", ".join(shipped_locales()) + ")")
@@ -69,21 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     one.add_argument("--record-id", default="",
                      help="short id printed on every page (else the patient's initials)")
     one.add_argument("--discharge-date", required=True, metavar="YYYY-MM-DD")
-    one.add_argument("--wait", required=True,
-                     metavar="{%s,Nw,YYYY-MM-DD}" % WAIT_UNTIL_BLEEDING_STOPS,
-                     help="no sex, tampons or cups until: bleeding stops, N weeks after "
-                          "discharge (2w, 6w), or a date")
-    one.add_argument("--contraception", required=True, metavar="{%s}" % ",".join(CONTRACEPTION_PLANS),
-                     help="avoid: no pregnancy for now; trying: try again when ready; "
-                          "undecided: talk at follow-up")
-    one.add_argument("--contraception-method", default="",
-                     metavar="{%s}" % ",".join(CONTRACEPTION_METHODS),
-                     help="the birth control chosen, printed in the plan (optional; iud = "
-                          "either kind, other = one not listed)")
-    one.add_argument("--follow-up", required=True, metavar='"YYYY-MM-DD HH:MM"|call',
-                     help="booked visit, or 'call' for 'call us to book'")
-    one.add_argument("--rh", required=True, metavar="{%s}" % ",".join(RH_STATUSES),
-                     help="Rh immune globulin (anti-D) this visit")
+    for spec in handout_fields.specs if handout_fields else ():
+        # argparse formats help with %: a literal one in fields.toml must be doubled.
+        one.add_argument(spec.option, dest=_dest(spec), required=spec.required, default="",
+                         metavar=spec.metavar, help=spec.help.replace("%", "%%"))
     one.add_argument("--clinician", default="", help="clinician's name")
     one.add_argument("--note", default="", help="short note from the clinician (300 chars)")
     one.add_argument("--brand", type=Path, default=None,
@@ -100,6 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_handout_options(command) -> None:
+    command.add_argument("--handout", default=DEFAULT_HANDOUT, metavar="NAME", help=HANDOUT_HELP)
+    command.add_argument("--templates", type=Path, action="append", default=[], metavar="DIR",
+                         help=TEMPLATES_HELP)
+
+
+def _dest(spec) -> str:
+    """Where argparse keeps a handout field's value: a name no generic option uses."""
+    return f"field_{spec.name}"
+
+
 def _add_batch_command(commands) -> None:
     batch = commands.add_parser(
         "batch", help="make handouts for every patient in a list (CSV or JSON Lines)",
@@ -108,8 +142,11 @@ def _add_batch_command(commands) -> None:
                     "double-sided) and a manifest. Re-run the same command after a crash to "
                     "finish: rows already made are skipped. Exit code 1 if any row failed.")
     batch.add_argument("patients", type=Path, metavar="PATIENTS",
-                       help="patient list: .csv or .jsonl, one row per patient with the "
-                            "columns " + ", ".join(JOB_FIELDS) + " (see samples/patients.csv)")
+                       help="patient list: .csv or .jsonl, one row per patient; the columns "
+                            "are the fields of render's options (record_id, locale, "
+                            "discharge_date, ... and the handout's own: see render --handout "
+                            "NAME --help, and samples/patients.csv)")
+    _add_handout_options(batch)
     batch.add_argument("--out-dir", type=Path, required=True,
                        help="folder for handouts/*.pdf, print.pdf and the manifest")
     batch.add_argument("--brand", type=Path, default=None, help=BRAND_HELP)
@@ -137,16 +174,9 @@ def _cores() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        if args.command in (None, "sample"):
-            return _sample(getattr(args, "locale", "en"), getattr(args, "out", SAMPLE_OUT))
-        if args.command == "render":
-            return _render_one(args)
-        if args.command == "batch":
-            return _batch(args)
-        if args.command == "locales":
-            return cli_locales.run(args)
+        return _run(argv)
     except HandoutError as error:
         # A refused catalog has one line per problem, as `locales check` prints them.
         lines = error.lines() if isinstance(error, CatalogRefused) else [str(error)]
@@ -166,32 +196,52 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
-def _sample(locale: str, out: Path) -> int:
-    brand = load_brand(EXAMPLE_BRAND)
-    job = job_from_fields({**SAMPLE_PATIENT, "locale": locale}, brand=brand,
+def _run(argv: list[str]) -> int:
+    early = first_pass(argv)
+    library = handout_fields = None
+    if early.command in ONE_HANDOUT:
+        # Read before parsing the rest: the handout's fields are render's options.
+        library = Library(template_dirs=early.templates)
+        handout_fields = library.handout_fields(early.handout)
+    one_name = early.command if early.command in ONE_HANDOUT else ONE_HANDOUT[0]
+    args = build_parser(handout_fields, one_name).parse_args(argv)
+    if args.command in (None, "sample"):
+        return _sample(args, Library(template_dirs=getattr(args, "templates", [])))
+    if args.command in ONE_HANDOUT:
+        return _render_one(args, library, handout_fields)
+    if args.command == "batch":
+        return _batch(args)
+    if args.command == "locales":
+        return cli_locales.run(args)
+    return EXIT_OK
+
+
+def _sample(args: argparse.Namespace, library: Library) -> int:
+    locale, out = getattr(args, "locale", "en"), getattr(args, "out", SAMPLE_OUT)
+    handout_fields = library.handout_fields(getattr(args, "handout", DEFAULT_HANDOUT))
+    job = job_from_fields({**sample_fields(handout_fields), "locale": locale},
+                          handout=handout_fields, brand=load_brand(EXAMPLE_BRAND),
                           today=date.fromisoformat(SAMPLE_TODAY))
-    write_atomic(out, render(job))
+    write_atomic(out, library.render(job))
     print(f"wrote {out} (sample handout for the example clinic, {locale})")
     return EXIT_OK
 
 
-def _render_one(args: argparse.Namespace) -> int:
+def _render_one(args: argparse.Namespace, library: Library, handout_fields) -> int:
     today = parse_date(args.today, "today") if args.today else date.today()
     brand = load_brand(clinic_brand_path(args.brand))
     fields = {
         "locale": args.locale, "patient_name": args.patient_name, "record_id": args.record_id,
-        "discharge_date": args.discharge_date, "wait": args.wait,
-        "contraception": args.contraception,
-        "contraception_method": args.contraception_method,
-        "follow_up": args.follow_up, "rh": args.rh,
+        "discharge_date": args.discharge_date,
+        **{spec.column: getattr(args, _dest(spec)) for spec in handout_fields.specs},
         "clinician": args.clinician, "note": args.note, "paper": args.paper,
     }
-    job = job_from_fields(fields, brand=brand, today=today,
+    job = job_from_fields(fields, handout=handout_fields, brand=brand, today=today,
                           name_in_metadata=args.name_in_metadata)
     if args.out.suffix.lower() != ".pdf":
         raise InputError(f"{str(args.out)!r} does not end in .pdf", field="--out",
                          hint="name the output file something.pdf")
-    write_atomic(args.out, render(job))
+    write_atomic(args.out, library.render(job))
     print(f"wrote {args.out}")
     return EXIT_OK
 
@@ -208,7 +258,8 @@ def _batch(args: argparse.Namespace) -> int:
                            brand_path=clinic_brand_path(args.brand),
                            today=today, workers=args.workers,
                            group_by_language=args.group_by_language,
-                           manifest_format=args.manifest, print_file=not args.no_print_file)
+                           manifest_format=args.manifest, print_file=not args.no_print_file,
+                           handout=args.handout, template_dirs=tuple(args.templates))
     try:
         result = run_batch(options, _progress_display(sys.stderr))
     except KeyboardInterrupt:

@@ -14,9 +14,8 @@ from babel.messages.pofile import read_po
 
 from . import catalogs, i18n, review
 from .errors import LocaleError
-from .brand import load_brand
 from .output import write_atomic
-from .records import job_from_fields
+from .records import DEFAULT_HANDOUT, job_from_fields
 from .resources import EXAMPLE_BRAND, LOCALES_DIR
 
 
@@ -73,10 +72,12 @@ def run(args: argparse.Namespace) -> int:
         print("updated locales/messages.pot; now run: python generate.py locales update")
         return 0
     if action == "check":
+        from .library import Library
         fresh = catalogs.fresh_catalog_template()
+        library = Library()
         failed = 0
         for locale_id in args.locale or translated:
-            problems = catalogs.check(locale_id, fresh_template=fresh)
+            problems = catalogs.check(locale_id, fresh_template=fresh, library=library)
             for problem in problems:
                 print(problem)
             failed += bool(problems)
@@ -141,16 +142,20 @@ def _approve(args: argparse.Namespace) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    from .cli import SAMPLE_PATIENT, SAMPLE_TODAY
-    from .render import render
-    locale_id = i18n.negotiate(args.locale)
+    from .cli import SAMPLE_TODAY, sample_fields
+    from .library import Library
+    library = Library()
+    project = library.catalogs()
+    locale_id = project.negotiate(args.locale)
     out = args.out or Path("out") / f"preview-{locale_id}.pdf"
-    job = job_from_fields({**SAMPLE_PATIENT, "locale": locale_id, "paper": args.paper},
-                          brand=load_brand(EXAMPLE_BRAND),
+    handout_fields = library.handout_fields(DEFAULT_HANDOUT)
+    job = job_from_fields({**sample_fields(handout_fields), "locale": locale_id,
+                           "paper": args.paper}, handout=handout_fields,
+                          brand=library.brand(EXAMPLE_BRAND),
                           today=date.fromisoformat(SAMPLE_TODAY), allow_fallback=True)
-    write_atomic(out, render(job))
-    translated = locale_id in i18n.shipped_locales() and locale_id != i18n.SOURCE_LOCALE
-    problems = i18n.catalog_problems(locale_id) if translated else ()
+    write_atomic(out, library.render(job))
+    translated = locale_id in project.shipped() and locale_id != i18n.SOURCE_LOCALE
+    problems = project.problems(locale_id) if translated else ()
     for problem in problems:
         print(problem)
     in_english = sum(1 for p in problems if p.rule in i18n.BREAKS_THE_PAGE)

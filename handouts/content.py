@@ -14,6 +14,7 @@ translation never silently drops text.
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -142,10 +143,16 @@ class Document:
         return "\n".join(block.text() for block in self.blocks)
 
 
-INLINE = {"b", "i", "a", "phone", "bdi", "page-number", "page-count"}
+INLINE = frozenset({"b", "i", "a", "phone", "bdi", "page-number", "page-count"})
 
 
-def parse_markup(markup: str, *, source: str = "handout") -> Document:
+def parse_markup(markup: str, *, source: str = "handout",
+                 blocks_seen: LRUCache | None = None) -> Document:
+    """The Document of a handout's markup. `blocks_seen` (the Library's) keeps blocks
+    parsed before, by content: most of a handout's blocks are the same for every patient
+    of a locale, and looking one up by its element's content (tag, attributes, text and
+    tails, all the way down) is several times cheaper than building its spans again.
+    Blocks are frozen, so sharing them between documents is safe."""
     try:
         root = ET.fromstring(markup)
     except ET.ParseError as exc:
@@ -162,18 +169,12 @@ def parse_markup(markup: str, *, source: str = "handout") -> Document:
         elif child.tag == "blank-page":
             blank_page = _spans(child, source)
         else:
-            block = _cached_block(child, source)
+            block = (_block(child, source) if blocks_seen is None
+                     else _seen_block(blocks_seen, child, source))
             if isinstance(block, Title):
                 title = "".join(s.text for s in block.spans)
             blocks.append(block)
     return Document(title=title, blocks=tuple(blocks), footer=footer, blank_page=blank_page)
-
-
-# Most of a handout's blocks are the same for every patient of a locale: a block parsed
-# before is looked up by its element's content (tag, attributes, text and tails, all
-# the way down), which is several times cheaper than building its spans again. Blocks
-# are frozen, so sharing them between documents is safe.
-_blocks = LRUCache(maxsize=4096)
 
 
 def _element_key(el: ET.Element) -> tuple:
@@ -181,11 +182,11 @@ def _element_key(el: ET.Element) -> tuple:
             tuple((_element_key(child), child.tail) for child in el))
 
 
-def _cached_block(el: ET.Element, source: str):
+def _seen_block(seen: LRUCache, el: ET.Element, source: str):
     key = _element_key(el)
-    block = _blocks.get(key)
+    block = seen.get(key)
     if block is None:
-        block = _blocks.put(key, _block(el, source))   # bad markup raises: nothing kept
+        block = seen.put(key, _block(el, source))   # bad markup raises: nothing kept
     return block
 
 
@@ -222,7 +223,7 @@ def _headed(kind):
 
 
 #: Each block tag and how it is parsed; the elements only found inside blocks follow.
-BLOCK_TAGS = {
+BLOCK_TAGS = MappingProxyType({
     "title": lambda el, source: Title(_spans(el, source)),
     "subtitle": lambda el, source: Subtitle(_spans(el, source)),
     "notice": lambda el, source: Notice(tuple(_block(c, source) for c in el)),
@@ -235,8 +236,8 @@ BLOCK_TAGS = {
     "table": _table,
     "section": _headed(Section),
     "callout": _headed(Callout),
-}
-INNER_TAGS = {"h", "li", "field", "tr", "th", "td", "footer", "cell", "blank-page"}
+})
+INNER_TAGS = frozenset({"h", "li", "field", "tr", "th", "td", "footer", "cell", "blank-page"})
 
 
 #: The columns a table may have: the layout gives each a fixed share of the width.

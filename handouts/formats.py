@@ -13,10 +13,10 @@ they are used for that language only, never another language's names in their pl
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 import tomllib
 from datetime import date, datetime, time
-from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, localedata
@@ -25,8 +25,8 @@ from babel.dates import (format_date, format_interval, format_time, get_day_name
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.units import format_unit
+from markupsafe import Markup
 
-from .caches import LRUCache, by_content, fingerprints
 from .errors import LocaleError
 from . import resources
 
@@ -45,23 +45,14 @@ def for_clinic(locale_id: str, country: str, locales_dir: Path | None = None, *,
     """The Babel locale for a catalog's language in the clinic's country: the regional
     locale where CLDR has one in the same script, else the catalog's own. `locale_id` is
     the catalog's folder (where a supplement would be); `formats_as` the Babel locale
-    of a catalog whose folder name is not one (the pseudo-locales).
+    of a catalog whose folder name is not one (the pseudo-locales). The supplement is
+    read at each call: the Library keeps what this makes by the supplement's content.
 
     >>> [str(for_clinic(l, c)) for l, c in (("en", "GB"), ("pt_BR", "PT"), ("zh_Hans", "TW"))]
     ['en_GB', 'pt_PT', 'zh_Hans']
     """
     locales_dir = locales_dir or resources.LOCALES_DIR
-    path = locales_dir / locale_id / SUPPLEMENT
-    key = (locale_id, country, locales_dir, formats_as or locale_id)
-    return by_content(_formatting, key, (path,), lambda: _for_clinic(*key, fingerprints.one(path)))
-
-
-_formatting = LRUCache(maxsize=256)
-
-
-def _for_clinic(locale_id: str, country: str, locales_dir: Path, formats_as: str,
-                supplement_content: str) -> Locale:
-    own = Locale.parse(formats_as)
+    own = Locale.parse(formats_as or locale_id)
     chosen = own
     if country:
         for tag in (f"{own.language}_{own.script}_{country}" if own.script else "",
@@ -71,11 +62,17 @@ def _for_clinic(locale_id: str, country: str, locales_dir: Path, formats_as: str
                 if _script(regional) == _script(own):
                     chosen = regional
                     break
-    supplement = locales_dir / locale_id / SUPPLEMENT
-    if supplement.exists():
-        return _Supplemented(chosen, _read_supplement(supplement, locales_dir),
-                             f"{supplement}@{supplement_content}")
-    return chosen
+    supplement = supplement_path(locale_id, locales_dir)
+    try:
+        content = supplement.read_bytes()
+    except FileNotFoundError:
+        return chosen
+    return _Supplemented(chosen, _read_supplement(supplement, locales_dir, content),
+                         f"{supplement}@{hashlib.sha256(content).hexdigest()}")
+
+
+def supplement_path(locale_id: str, locales_dir: Path) -> Path:
+    return locales_dir / locale_id / SUPPLEMENT
 
 
 def _script(locale: Locale) -> str:
@@ -160,7 +157,6 @@ def opening_hours_parts(hours: str, locale: Locale) -> tuple[str, str, str]:
     return day_text, time_text, locale.datetime_formats["short"]
 
 
-@lru_cache(maxsize=1024)
 def number(value: int | float, locale: Locale) -> str:
     """A number as Babel writes it for the locale.
 
@@ -260,12 +256,12 @@ def _merge(data: dict, key, value) -> None:
         data[key] = value
 
 
-def _read_supplement(path: Path, locales_dir: Path) -> dict:
+def _read_supplement(path: Path, locales_dir: Path, content: bytes) -> dict:
     """A supplement file as Babel's data shapes: months 1-12, days 0 (Monday)-6,
     date patterns parsed."""
     where = resources.relative(path, locales_dir.parent)
     try:
-        raw = tomllib.loads(path.read_text("utf-8"))
+        raw = tomllib.loads(content.decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise LocaleError(f"cannot be read: {exc}", source=where,
                           hint="fix the file; it must be UTF-8 TOML") from None
@@ -292,5 +288,12 @@ def _read_supplement(path: Path, locales_dir: Path) -> dict:
     return data
 
 
-__all__ = ["for_clinic", "long_date", "short_date", "short_time", "hour_cycle",
+def isolated(value: str) -> Markup:
+    """A formatted value as a bidi isolate (<bdi>), so it reads in order inside
+    right-to-left text and never takes its neighbours along: markup the template passes
+    through as is (the value is escaped)."""
+    return Markup("<bdi>%s</bdi>") % value
+
+
+__all__ = ["isolated", "for_clinic", "long_date", "short_date", "short_time", "hour_cycle",
            "time_range", "opening_hours", "opening_hours_parts", "number", "fever_threshold", "language_list", "source_list"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import gettext
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
@@ -22,6 +22,9 @@ from .review import ReviewStatus, read_review, review_path
 from . import resources
 
 SOURCE_LOCALE = "en"
+#: The catalog domain of the project's own handouts (locales/<locale>/LC_MESSAGES/messages.po);
+#: a handout folder with its own locales/ folder has a domain named after it.
+DOMAIN = "messages"
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,10 @@ class PseudoLocale:
     name: str
 
 
-PSEUDO_LOCALES = {
+PSEUDO_LOCALES = MappingProxyType({
     "en_XA": PseudoLocale("en", "ltr", "unicode", "Pseudo-accented (en-XA)"),
     "ar_XB": PseudoLocale("en", "rtl", "unicode", "Pseudo-RTL (ar-XB)"),
-}
+})
 
 
 def _own_name(locale: Locale) -> str:
@@ -62,10 +65,10 @@ def _own_name(locale: Locale) -> str:
     return name[:1].upper() + name[1:]
 
 
-def shipped_locales(locales_dir: Path | None = None) -> tuple[str, ...]:
+def shipped_locales(locales_dir: Path | None = None, domain: str = DOMAIN) -> tuple[str, ...]:
     """The source language plus every locale folder with a catalog, sorted."""
     locales_dir = locales_dir or resources.LOCALES_DIR
-    found = {p.parent.parent.name for p in locales_dir.glob("*/LC_MESSAGES/messages.po")}
+    found = {p.parent.parent.name for p in locales_dir.glob(f"*/LC_MESSAGES/{domain}.po")}
     return tuple(sorted(found | {SOURCE_LOCALE}))
 
 
@@ -121,56 +124,153 @@ def negotiate(requested: str, available: tuple[str, ...] | None = None) -> str:
     return best
 
 
-def load_locale(locale_id: str, locales_dir: Path | None = None, *,
-                allow_fallback: bool = False) -> LocaleBundle:
-    """Load a shipped locale through the gate: a catalog that breaks any rule of
-    `locales check` is refused (CatalogRefused, one problem a line), and a string the
-    template prints without an entry is an error, never English. `allow_fallback` is for
-    a translator's preview only: entries that would break the page print in English.
+class Catalogs:
+    """The catalogs of one domain in one locales folder, loaded through the gate and
+    kept by content: a catalog that breaks any rule of `locales check` is refused
+    (CatalogRefused, one problem a line), and a string the template prints without an
+    entry is an error, never English.
 
-    Loaded bundles are kept by the content of the files they come from (the catalog, the
-    template, settings, review and supplement files): an edited file is read again at the
-    next load, in a process that runs for days as in one that prints one handout."""
-    locales_dir = locales_dir or resources.LOCALES_DIR
-    return by_content(_bundles, (locale_id, locales_dir, allow_fallback),
-                      locale_files(locale_id, locales_dir),
-                      lambda: _load_locale(locale_id, locales_dir, allow_fallback=allow_fallback))
+    Bundles and check results are kept by the content fingerprints of the files they
+    come from (catalog, template, settings, review and supplement files): an edited file
+    is read again at the next load, in a process that runs for days as in one that
+    prints one handout; with `watch` off (a batch) what was loaded first stays.
+    `text` is the Typesetter whose fonts the font rule checks against."""
 
+    def __init__(self, locales_dir: Path, domain: str = DOMAIN, *, text, fingerprints,
+                 watch: bool = True):
+        self.locales_dir = Path(locales_dir)
+        self.domain = domain
+        self.text = text
+        self.fingerprints = fingerprints
+        self.watch = watch
+        self._bundles = LRUCache(maxsize=128)
+        self._checks = LRUCache(maxsize=64)
+        self._shipped = LRUCache(maxsize=4)
 
-def locale_files(locale_id: str, locales_dir: Path) -> tuple[Path, ...]:
-    """Every file a locale's bundle and formats are made from."""
-    folder = locales_dir / locale_id
-    return (folder / "LC_MESSAGES" / "messages.po", locales_dir / "messages.pot",
-            folder / "settings.toml", review_path(locale_id, locales_dir),
-            folder / "cldr-supplement.toml")
+    def __repr__(self) -> str:
+        return f"<Catalogs {self.domain} in {self.locales_dir}>"
 
+    def po_path(self, locale_id: str) -> Path:
+        return self.locales_dir / locale_id / "LC_MESSAGES" / f"{self.domain}.po"
 
-_bundles = LRUCache(maxsize=128)
-load_locale.cache_clear = _bundles.clear        # what tests that change a catalog call
+    @property
+    def pot_path(self) -> Path:
+        return self.locales_dir / f"{self.domain}.pot"
 
+    def files(self, locale_id: str) -> tuple[Path, ...]:
+        """Every file a locale's bundle and formats are made from."""
+        folder = self.locales_dir / locale_id
+        return (self.po_path(locale_id), self.pot_path, folder / "settings.toml",
+                review_path(locale_id, self.locales_dir), folder / "cldr-supplement.toml")
 
-def _load_locale(locale_id: str, locales_dir: Path, *, allow_fallback: bool) -> LocaleBundle:
-    if locale_id in PSEUDO_LOCALES:
-        return _pseudo_bundle(locale_id, locales_dir)
-    babel_locale = Locale.parse(locale_id)
-    if locale_id == SOURCE_LOCALE:
-        return LocaleBundle(locale_id, babel_locale, gettext.NullTranslations(),
-                            ReviewStatus(reviewed=True), babel_locale.text_direction,
-                            _own_name(babel_locale))
-    po_path = locales_dir / locale_id / "LC_MESSAGES" / "messages.po"
-    if not po_path.exists():
-        raise LocaleError(f"no catalog for {locale_id!r}", source=_rel(po_path),
-                          hint="create it with: python generate.py locales new " + locale_id)
-    catalog, problems = _checked_catalog(locale_id, locales_dir)
-    header_broken = any(p.rule == "plural-forms" and p.line == 1 for p in problems)
-    if catalog is None or header_broken or (problems and not allow_fallback):
-        raise CatalogRefused(problems, locale_id)
-    english = {p.line for p in problems if p.rule in BREAKS_THE_PAGE} if allow_fallback else set()
-    return LocaleBundle(locale_id, babel_locale,
-                        CatalogTranslations(catalog, source=_rel(po_path),
-                                            fallback=allow_fallback, english_lines=english),
-                        read_review(review_path(locale_id, locales_dir), catalog),
-                        babel_locale.text_direction, _own_name(babel_locale))
+    def shipped(self) -> tuple[str, ...]:
+        """The source language plus every locale with a catalog in this domain. Looked
+        for again when the folder changes (a locale added or removed)."""
+        try:
+            stamp = self.locales_dir.stat().st_mtime_ns if self.watch else 0
+        except OSError:
+            stamp = -1
+        return self._shipped.get_or_make(
+            stamp, lambda _: shipped_locales(self.locales_dir, self.domain))
+
+    def negotiate(self, tag: str) -> str:
+        """The locale of this domain that best serves a language tag (see negotiate)."""
+        return negotiate(tag, self.shipped())
+
+    def load(self, locale_id: str, *, allow_fallback: bool = False) -> LocaleBundle:
+        """A locale's bundle, through the gate. `allow_fallback` is for a translator's
+        preview only: entries that would break the page print in English."""
+        key = (locale_id, allow_fallback)
+        make = lambda: self._load(locale_id, allow_fallback=allow_fallback)  # noqa: E731
+        if not self.watch:
+            return self._bundles.get_or_make(key, lambda _: make())
+        return by_content(self._bundles, key, self.files(locale_id), make, self.fingerprints)
+
+    def problems(self, locale_id: str) -> tuple:
+        """Every rule the locale's catalog breaks (the `locales check` rules)."""
+        return self._checked(locale_id)[1]
+
+    def _load(self, locale_id: str, *, allow_fallback: bool) -> LocaleBundle:
+        if locale_id in PSEUDO_LOCALES:
+            return self._pseudo_bundle(locale_id)
+        babel_locale = Locale.parse(locale_id)
+        if locale_id == SOURCE_LOCALE:
+            return LocaleBundle(locale_id, babel_locale, gettext.NullTranslations(),
+                                ReviewStatus(reviewed=True), babel_locale.text_direction,
+                                _own_name(babel_locale))
+        po_path = self.po_path(locale_id)
+        if not po_path.exists():
+            raise LocaleError(f"no catalog for {locale_id!r}", source=_rel(po_path),
+                              hint="create it with: python generate.py locales new "
+                                   + locale_id)
+        catalog, problems = self._checked(locale_id)
+        header_broken = any(p.rule == "plural-forms" and p.line == 1 for p in problems)
+        if catalog is None or header_broken or (problems and not allow_fallback):
+            raise CatalogRefused(problems, locale_id)
+        english = ({p.line for p in problems if p.rule in BREAKS_THE_PAGE}
+                   if allow_fallback else set())
+        return LocaleBundle(locale_id, babel_locale,
+                            CatalogTranslations(catalog, source=_rel(po_path),
+                                                fallback=allow_fallback,
+                                                english_lines=english),
+                            read_review(review_path(locale_id, self.locales_dir), catalog),
+                            babel_locale.text_direction, _own_name(babel_locale))
+
+    def _checked(self, locale_id: str):
+        """(catalog or None when unreadable, problems), kept by the content of the
+        catalog, its template and its settings, so a catalog is checked once however
+        many handouts print from it, and again when it changes."""
+        import hashlib
+        from .catalog_rules import Problem, check_catalog, read_settings
+        po_path, pot_path = self.po_path(locale_id), self.pot_path
+        settings_path = self.locales_dir / locale_id / "settings.toml"
+        where = _rel(po_path)
+        if not po_path.exists():
+            return None, (Problem(where, 0, "missing", f"no catalog for {locale_id!r} (start "
+                                                       f"it with: python generate.py locales "
+                                                       f"new {locale_id})"),)
+        digest = hashlib.sha256(locale_id.encode() + b"\0")
+        for path in (po_path, pot_path, settings_path):
+            try:
+                digest.update(path.read_bytes() if path.exists() else b"-")
+            except OSError as exc:
+                return None, (Problem(_rel(path), 0, "unreadable",
+                                      f"cannot be read: {exc.strerror or exc} (make it a "
+                                      "readable file, or remove it if it is not needed)"),)
+            digest.update(b"\0")
+        key = digest.hexdigest()
+        found = self._checks.get(key)
+        if found is not None:
+            return found
+        settings, problems = read_settings(settings_path, _rel(settings_path))
+        if not pot_path.exists():
+            return None, (Problem(_rel(pot_path), 0, "missing",
+                                  "the catalog template is missing (run: python generate.py "
+                                  "locales extract)"),)
+        with pot_path.open("rb") as handle:
+            template = read_po(handle)
+        try:
+            with po_path.open("rb") as handle:
+                catalog = read_po(handle, locale=locale_id, abort_invalid=True)
+        except Exception as exc:  # babel raises PoFileError with the line in its text
+            line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
+            result = None, (Problem(where, line, "syntax", f"{exc} (fix the PO syntax)"),)
+        else:
+            problems += check_catalog(catalog, template, where=where,
+                                      template_where=_rel(pot_path), locale_id=locale_id,
+                                      settings=settings, text=self.text)
+            result = catalog, tuple(problems)
+        return self._checks.put(key, result)
+
+    def _pseudo_bundle(self, locale_id: str) -> LocaleBundle:
+        from .pseudo import pseudo_catalog
+        spec = PSEUDO_LOCALES[locale_id]
+        with self.pot_path.open("rb") as handle:
+            template = read_po(handle)
+        catalog = pseudo_catalog(template, spec.rewrite)
+        translations = CatalogTranslations(catalog, source=locale_id, fallback=True)
+        return LocaleBundle(locale_id, Locale.parse(spec.formats_as), translations,
+                            ReviewStatus(reviewed=False), spec.direction, spec.name)
 
 
 #: Rules whose broken entry cannot be printed at all, even in a preview.
@@ -201,71 +301,27 @@ class CatalogRefused(LocaleError):
         return [str(problem) for problem in self.problems] or [str(self)]
 
 
-#: Check results by the content they were made from (catalog, template, settings), so a
-#: catalog is checked once however many handouts print from it, and again when it changes.
-_checks = LRUCache(maxsize=64)
+class CatalogRefused(LocaleError):
+    """A catalog that breaks rules of `locales check`: nothing is printed from it."""
 
+    def __init__(self, problems, locale_id: str):
+        self.problems = tuple(problems)
+        self.locale_id = locale_id
+        first = self.problems[0] if self.problems else None
+        more = len(self.problems) - 1
+        super().__init__(
+            (first.message if first else "cannot be read")
+            + (f"; and {more} more problem{'s' * (more > 1)}" if more > 0 else ""),
+            source=first.file if first else None, line=first.line if first else None,
+            field=first.rule if first else None,
+            hint=f"fix the catalog, then run: python generate.py locales check {locale_id}")
 
-def catalog_problems(locale_id: str, locales_dir: Path | None = None) -> tuple:
-    """Every rule the locale's catalog breaks (the `locales check` rules)."""
-    return _checked_catalog(locale_id, locales_dir or resources.LOCALES_DIR)[1]
+    def located(self, source=None, line=None):
+        return self
 
-
-def _checked_catalog(locale_id: str, locales_dir: Path):
-    """(catalog or None when unreadable, problems), cached by content fingerprint."""
-    import hashlib
-    from .catalog_rules import Problem, check_catalog, read_settings
-    po_path = locales_dir / locale_id / "LC_MESSAGES" / "messages.po"
-    pot_path = locales_dir / "messages.pot"
-    settings_path = locales_dir / locale_id / "settings.toml"
-    where = _rel(po_path)
-    if not po_path.exists():
-        return None, (Problem(where, 0, "missing", f"no catalog for {locale_id!r} (start it "
-                                                   f"with: python generate.py locales new "
-                                                   f"{locale_id})"),)
-    digest = hashlib.sha256(locale_id.encode() + b"\0")
-    for path in (po_path, pot_path, settings_path):
-        try:
-            digest.update(path.read_bytes() if path.exists() else b"-")
-        except OSError as exc:
-            return None, (Problem(_rel(path), 0, "unreadable",
-                                  f"cannot be read: {exc.strerror or exc} (make it a readable "
-                                  "file, or remove it if it is not needed)"),)
-        digest.update(b"\0")
-    key = digest.hexdigest()
-    found = _checks.get(key)
-    if found is not None:
-        return found
-    settings, problems = read_settings(settings_path, _rel(settings_path))
-    if not pot_path.exists():
-        return None, (Problem(_rel(pot_path), 0, "missing", "the catalog template is missing "
-                                                            "(run: python generate.py locales "
-                                                            "extract)"),)
-    with pot_path.open("rb") as handle:
-        template = read_po(handle)
-    try:
-        with po_path.open("rb") as handle:
-            catalog = read_po(handle, locale=locale_id, abort_invalid=True)
-    except Exception as exc:  # babel raises PoFileError with the line in its text
-        line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0  # Babel's
-        result = None, (Problem(where, line, "syntax", f"{exc} (fix the PO syntax)"),)
-    else:
-        problems += check_catalog(catalog, template, where=where,
-                                  template_where=_rel(pot_path), locale_id=locale_id,
-                                  settings=settings)
-        result = catalog, tuple(problems)
-    return _checks.put(key, result)
-
-
-def _pseudo_bundle(locale_id: str, locales_dir: Path) -> LocaleBundle:
-    from .pseudo import pseudo_catalog
-    spec = PSEUDO_LOCALES[locale_id]
-    with (locales_dir / "messages.pot").open("rb") as handle:
-        template = read_po(handle)
-    catalog = pseudo_catalog(template, spec.rewrite)
-    translations = CatalogTranslations(catalog, source=locale_id, fallback=True)
-    return LocaleBundle(locale_id, Locale.parse(spec.formats_as), translations,
-                        ReviewStatus(reviewed=False), spec.direction, spec.name)
+    def lines(self) -> list[str]:
+        """One line per problem, as `locales check` prints them."""
+        return [str(problem) for problem in self.problems] or [str(self)]
 
 
 class CatalogTranslations:

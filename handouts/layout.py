@@ -3,12 +3,11 @@
 Page 1 carries the letterhead band (logo, clinic name, contact, QR code); every page
 carries a footer with the patient identifier, the handout version and language, and
 "page X of Y"; a made-up clinic's pages also carry the sample mark (`sample_mark`). All
-text goes through the text seam (`handouts.text.paragraph`).
+text goes through the text seam (`handouts.text.Typesetter.paragraph`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from babel import Locale
 from reportlab.lib import colors
@@ -20,10 +19,11 @@ from . import formats
 from . import sample_mark
 from .brand import Brand
 from .errors import BrandError
-from .drawings import draw_logo, draw_qr
+from .caches import pure_memo
+from .drawings import Drawings
 from .grid import Grid, GridStyle, Line, Padding
 from .paper import PAGE_SIZES
-from .text import TextStyle, paragraph
+from .text import TextStyle, Typesetter
 
 MARGIN = 16 * mm
 BAND_HEIGHT = 26 * mm
@@ -50,7 +50,7 @@ class Styles:
     band_caption: TextStyle
 
 
-@lru_cache(maxsize=None)
+@pure_memo(maxsize=64)
 def styles_for(brand_primary: str, brand_accent: str) -> Styles:
     return Styles(
         body=TextStyle(size=10, leading=13.2),
@@ -136,7 +136,10 @@ class HandoutLayout:
     """Turns a Document into flowables for one brand and one locale."""
 
     def __init__(self, brand: Brand, locale: str, rtl: bool, page_size_name: str,
-                 numbers: Locale):
+                 numbers: Locale, *, text: Typesetter, drawings: Drawings):
+        self.text = text                # the library's text engine and its fonts
+        self.fonts = text.fonts
+        self.drawings = drawings        # the library's recorded logos and QR codes
         self.brand = brand
         self.locale = locale
         self.numbers = numbers          # the Babel locale that writes the page numbers
@@ -146,7 +149,7 @@ class HandoutLayout:
         self.frame_width = self.page_size[0] - 2 * MARGIN
 
     def para(self, spans: c.Spans, style: TextStyle) -> Flowable:
-        return paragraph(spans, style, locale=self.locale)
+        return self.text.paragraph(spans, style, locale=self.locale)
 
     def flowables(self, document: c.Document) -> list[Flowable]:
         out: list[Flowable] = []
@@ -285,7 +288,7 @@ class HandoutLayout:
             canvas.setFillColor(colors.white)
             canvas.roundRect(at(x - 1.5 * mm, logo_size + 3 * mm), logo_y - 1.5 * mm,
                              logo_size + 3 * mm, logo_size + 3 * mm, 2 * mm, stroke=0, fill=1)
-            draw_logo(canvas, self.brand.logo, at(x, logo_size), logo_y, logo_size)
+            self.drawings.draw_logo(canvas, self.brand.logo, at(x, logo_size), logo_y, logo_size)
             x += logo_size + 5 * mm
         qr_size = 0.0
         if self.brand.qr_url:
@@ -296,7 +299,7 @@ class HandoutLayout:
             qr_y = height - qr_size - 2.5 * mm
             canvas.setFillColor(colors.white)
             canvas.rect(qr_x, qr_y, qr_size, qr_size, stroke=0, fill=1)
-            draw_qr(canvas, self.brand.qr_url, qr_x, qr_y, qr_size)
+            self.drawings.draw_qr(canvas, self.brand.qr_url, qr_x, qr_y, qr_size)
             caption, caption_width, _ = self._qr_caption()
             caption.drawOn(canvas, at(width - MARGIN - caption_width, caption_width),
                            height - BAND_HEIGHT + CAPTION_FOOT)
@@ -348,7 +351,7 @@ class HandoutLayout:
     def draw_under_content(self, canvas) -> None:
         """What a page has under its text: a made-up clinic's watermark."""
         if self.brand.sample:
-            sample_mark.draw_watermark(canvas, self.page_size, self.locale)
+            sample_mark.draw_watermark(canvas, self.page_size, self.locale, self.text)
 
     def draw_footer(self, canvas, footer: tuple[c.Spans, ...], page: int, pages: int) -> None:
         width, _ = self.page_size
@@ -375,7 +378,7 @@ class HandoutLayout:
             item.drawOn(canvas, MARGIN + slot * cell_width, top - h)
         canvas.restoreState()
         if self.brand.sample:
-            sample_mark.draw_marks(canvas, self.page_size, self.locale, MARGIN)
+            sample_mark.draw_marks(canvas, self.page_size, self.locale, MARGIN, self.text)
 
 
 class Rule(Flowable):

@@ -11,6 +11,7 @@ fail closed, never a traceback and never half a file.
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 import csv
 import errno
 import hashlib
@@ -28,7 +29,7 @@ from .caches import ForkSafeLock
 from .errors import OutputError
 
 #: errno -> (what is wrong, the fix), worded for a print room, not for a programmer.
-_REASONS = {
+_REASONS = MappingProxyType({
     errno.EACCES: ("permission denied", "choose a folder you can write to, or ask for write access"),
     errno.EPERM: ("permission denied", "choose a folder you can write to, or ask for write access"),
     errno.EROFS: ("the disk is read-only", "choose a folder on a disk that can be written to"),
@@ -47,7 +48,7 @@ _REASONS = {
     errno.ELOOP: ("the path has too many symbolic links", "choose another folder"),
     errno.EIO: ("the disk reported an input/output error",
                 "check the disk, or choose a folder on another disk, then try again"),
-}
+})
 _DEFAULT_HINT = "check the folder and the disk, then try again"
 _NAME_MAX = 255
 
@@ -256,8 +257,8 @@ def folder_secret(path: str | Path, size: int = 32) -> bytes:
 
 # -- safe file names ---------------------------------------------------------------------
 
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                     *(f"LPT{i}" for i in range(1, 10))}
+_WINDOWS_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                     *(f"LPT{i}" for i in range(1, 10))})
 MAX_STEM = 64
 
 

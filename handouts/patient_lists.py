@@ -1,11 +1,13 @@
 """Records stage, for print rooms: a patient list (CSV or JSON Lines) -> numbered rows,
-each made into a Job by records.job_from_fields and placed at its line in the file.
+each made into a Job by records.job_from_fields and placed at its line in the file. The
+columns are the generic fields and the handout's own (its fields.toml, as HandoutFields).
 
 A file that cannot be used as a whole (missing, not UTF-8, wrong columns) is one error
 naming the file and line; a bad record fails only its own row, so the others are made.
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -14,13 +16,11 @@ from typing import Mapping
 from .brand import Brand
 from .characters import reason_refused
 from .errors import HandoutError, InputError
+from .fields import HandoutFields
 from .input_files import UnusableFile, read_bounded
-from .records import (DEFAULT_HANDOUT, FIELD_NAME, JOB_FIELDS, RECORD_ID, REQUIRED_FIELDS,
-                      Job, job_from_fields, unknown_field)
+from .records import FIELD_NAME, RECORD_ID, Job, job_from_fields, unknown_field
 
-#: The columns a patient list must have; the other JOB_FIELDS may be left out.
-REQUIRED_COLUMNS = REQUIRED_FIELDS
-LIST_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+LIST_FORMATS = MappingProxyType({".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"})
 #: A day's list is a few hundred rows; a million rows of a full record each is ~1 GB.
 MAX_LIST_BYTES = 500_000_000
 
@@ -58,8 +58,9 @@ class PatientList:
     rows: tuple[Row, ...]
 
 
-def read_patient_list(path, *, source: str | None = None) -> PatientList:
-    """Read a patient list (.csv, or .jsonl / .ndjson) into numbered rows.
+def read_patient_list(path, *, handout: HandoutFields, source: str | None = None
+                      ) -> PatientList:
+    """Read a patient list (.csv, or .jsonl / .ndjson) for `handout` into numbered rows.
 
     Raises InputError, naming the file and line, when the file as a whole cannot be
     used: it is missing, not UTF-8, not a known format, has no rows, or its columns are
@@ -90,8 +91,8 @@ def read_patient_list(path, *, source: str | None = None) -> PatientList:
         raise InputError(f"cannot be read: {exc.strerror}", source=source) from None
     text = decode_text(data, source)
     if kind == "csv":
-        return parse_csv(text, source)
-    return parse_jsonl(text, source)
+        return parse_csv(text, source, handout=handout)
+    return parse_jsonl(text, source, handout=handout)
 
 
 def decode_text(data: bytes, source: str) -> str:
@@ -140,20 +141,23 @@ def _trim(value: str) -> str:
     return value[start:end]
 
 
-def check_columns(columns: list[str], source: str, line: int | None) -> None:
-    """Unusable input unless every required column is there and every column is known."""
+def check_columns(columns: list[str], source: str, line: int | None,
+                  handout: HandoutFields) -> None:
+    """Unusable input unless every column the handout requires is there and every column
+    is one of its known fields."""
     import difflib
+    known, required = handout.known_fields, handout.required_fields
     names = [normalise_column(c) for c in columns]
-    if not any(n in JOB_FIELDS for n in names):
+    if not any(n in known for n in names):
         # No column is known: most likely a list without its header, whose first line
         # is a patient's row. Its values are not quoted back.
         raise InputError("is not a header: none of its values is a column name (the line "
                          "is not shown)", source=source, line=line,
-                         hint="the first line names the columns: " + ", ".join(JOB_FIELDS)
-                              + f"; required: {', '.join(REQUIRED_COLUMNS)}")
+                         hint="the first line names the columns: " + ", ".join(known)
+                              + f"; required: {', '.join(required)}")
     problems = []
-    missing = [f for f in REQUIRED_COLUMNS if f not in names]
-    unknown = [c for c, n in zip(columns, names) if n and n not in JOB_FIELDS]
+    missing = [f for f in required if f not in names]
+    unknown = [c for c, n in zip(columns, names) if n and n not in known]
     unnamed = [str(i) for i, n in enumerate(names, start=1) if not n]
     repeated = sorted({n for n in names if n and names.count(n) > 1})
     if missing:
@@ -161,7 +165,7 @@ def check_columns(columns: list[str], source: str, line: int | None) -> None:
     if unknown:
         described = []
         for column in unknown:
-            close = difflib.get_close_matches(normalise_column(column), JOB_FIELDS, n=1)
+            close = difflib.get_close_matches(normalise_column(column), known, n=1)
             described.append(repr(column.strip())
                              + (f" (did you mean {close[0]}?)" if close else ""))
         problems.append("unknown column" + "s" * (len(unknown) > 1) + " " + ", ".join(described))
@@ -174,11 +178,11 @@ def check_columns(columns: list[str], source: str, line: int | None) -> None:
                                     for n in repeated))
     if problems:
         raise InputError("; ".join(problems), source=source, line=line,
-                         hint="the columns are: " + ", ".join(JOB_FIELDS)
-                              + f"; required: {', '.join(REQUIRED_COLUMNS)}")
+                         hint="the columns are: " + ", ".join(known)
+                              + f"; required: {', '.join(required)}")
 
 
-def parse_csv(text: str, source: str) -> PatientList:
+def parse_csv(text: str, source: str, *, handout: HandoutFields) -> PatientList:
     """CSV text -> rows, each numbered by the line where it starts.
 
     Quoted values may hold commas and line breaks; CRLF or LF; blank lines are skipped;
@@ -198,7 +202,7 @@ def parse_csv(text: str, source: str) -> PatientList:
                 continue
             if header is None:
                 header, header_line = record, line
-                check_columns(header, source, line)
+                check_columns(header, source, line, handout)
                 columns = [normalise_column(c) for c in header]
                 continue
             if len(record) != len(columns):
@@ -219,14 +223,15 @@ def parse_csv(text: str, source: str) -> PatientList:
                               'quote doubled, e.g. "say ""hello"""') from None
     if header is None:
         raise InputError("is empty", source=source,
-                         hint="the first line names the columns: " + ", ".join(JOB_FIELDS))
+                         hint="the first line names the columns: "
+                              + ", ".join(handout.known_fields))
     if not rows:
         raise InputError("has no patient rows, only the header", source=source,
                          line=header_line, hint="add one line per patient under the header")
     return PatientList(source, "csv", tuple(columns), tuple(rows))
 
 
-def parse_jsonl(text: str, source: str) -> PatientList:
+def parse_jsonl(text: str, source: str, *, handout: HandoutFields) -> PatientList:
     """JSON Lines text -> rows: one JSON object a line; blank lines are skipped.
 
     Keys are the column names; values are text (numbers are taken as written, null as
@@ -234,6 +239,7 @@ def parse_jsonl(text: str, source: str) -> PatientList:
     only: U+2028 or U+0085 inside a string is part of the value, as JSON says.
     """
     import json
+    known = handout.known_fields
     rows: list[Row] = []
     seen: dict[str, None] = {}
     for line, raw in enumerate(text.split("\n"), start=1):
@@ -264,16 +270,16 @@ def parse_jsonl(text: str, source: str) -> PatientList:
         error = None
         for key, item in value:
             name = normalise_column(str(key))
-            if name in JOB_FIELDS:
+            if name in known:
                 seen.setdefault(name)
             if name in fields:
                 error = error or InputError(
                     "repeats a field (two keys that name the same column)", source=source,
                     line=line, field=name, hint="give each field once")
                 continue
-            if name not in JOB_FIELDS:
+            if name not in known:
                 # Judged on the key as written, so 'Maria Lopez' is not shown as maria_lopez.
-                error = error or unknown_field(str(key)).located(source, line)
+                error = error or unknown_field(str(key), known).located(source, line)
                 continue
             if item is None:
                 item = ""
@@ -299,12 +305,13 @@ def _kind(value: object) -> str:
     return "dict" if isinstance(value, _Pairs) else type(value).__name__
 
 
-def job_from_row(row: Row, *, brand: Brand, today: date, source: str,
-                 handout: str = DEFAULT_HANDOUT) -> Job:
-    """The Job for one row; every error is placed at the row's line in the list."""
+def job_from_row(row: Row, *, handout: HandoutFields, brand: Brand, today: date,
+                 source: str) -> Job:
+    """The Job for one row of a list for `handout`; every error is placed at the row's
+    line in the list."""
     if row.error is not None:
         raise row.error
     try:
-        return job_from_fields(row.fields, brand=brand, today=today, handout=handout)
+        return job_from_fields(row.fields, handout=handout, brand=brand, today=today)
     except HandoutError as error:
         raise error.located(source, row.line) from None

@@ -15,12 +15,15 @@ import io
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
+from .caches import ForkSafeLock
 from .rl_adapter import (FastCopyFrame, HandoutPages, PageRecord, PrintCanvas,
                          canvas_with_footer, document_of, mark_letterhead, page_code)
-from .text import register_family
-from .text.fonts import load, manifest
+from .text.fonts import BODY_FAMILY
 from .text.pdffont import use_glyphs, used_glyphs
 from .layout import BAND_HEIGHT, FOOTER_HEIGHT, MARGIN, HandoutLayout
 from .sample_mark import STRIP_HEIGHT
@@ -38,6 +41,34 @@ class Metadata:
 
 
 FRAME_BOTTOM = FOOTER_HEIGHT + 3
+
+
+#: ReportLab's font registry is the process's (pdfmetrics keeps it in a module): the
+#: one lock around the one place that writes to it.
+_REGISTERING = ForkSafeLock()
+
+
+def initial_font(fonts) -> str:
+    """The body family of a FontLibrary registered with ReportLab, for ReportLab's own
+    text (the canvas's initial font, written into every page's resources: a vendored
+    face, never the non-embedded Helvetica); returns its base name. Handout text is
+    drawn by the engine. Registering the same faces again changes nothing."""
+    faces = {f.style: f for f in fonts.faces if f.family == BODY_FAMILY}
+    regular = faces["regular"]
+    base = regular.pdf_name
+    with _REGISTERING:
+        if base in pdfmetrics.getRegisteredFontNames():
+            return base
+        for f in faces.values():
+            pdfmetrics.registerFont(TTFont(f.pdf_name, str(f.path),
+                                           subfontIndex=f.subfont_index))
+        bold = faces.get("bold", regular).pdf_name
+        italic = faces.get("italic", regular).pdf_name
+        addMapping(base, 0, 0, base)
+        addMapping(base, 1, 0, bold)
+        addMapping(base, 0, 1, italic)
+        addMapping(base, 1, 1, bold)
+    return base
 
 
 def _later_box(page_size: tuple[float, float]) -> tuple[float, float, float, float]:
@@ -85,7 +116,8 @@ def lay_out(layout: HandoutLayout, flowables: list, footer, metadata: Metadata, 
     doc.addPageTemplates([PageTemplate(id="first", frames=[first], onPage=letterhead),
                           PageTemplate(id="later", frames=[later], onPage=later_page)])
     canvasmaker = canvas_with_footer(
-        lambda canv, page, pages: layout.draw_footer(canv, footer, page, pages), record, pdf)
+        lambda canv, page, pages: layout.draw_footer(canv, footer, page, pages), record, pdf,
+        initial_font(layout.fonts))
     doc.build([NextPageTemplate("later")] + flowables, canvasmaker=canvasmaker)
     canv = doc.canv
     pages = HandoutPages(tuple(canv.recorded), used_glyphs(document_of(canv))) if record else None
@@ -103,8 +135,9 @@ class PrintDocument:
     place are shared forms, which keeps the file small.
     """
 
-    def __init__(self, metadata: Metadata):
+    def __init__(self, metadata: Metadata, fonts):
         self.metadata = metadata
+        self.fonts = fonts
         self._buffer = io.BytesIO()
         self._canvas: PrintCanvas | None = None
         self._letterheads: dict[tuple, str] = {}
@@ -115,7 +148,8 @@ class PrintDocument:
         if self._canvas is None:
             m = self.metadata
             canv = self._canvas = PrintCanvas(self._buffer, pagesize=page_size,
-                                               invariant=1, lang=m.lang or None)
+                                               invariant=1, lang=m.lang or None,
+                                               initialFontName=initial_font(self.fonts))
             canv.setTitle(m.title)
             canv.setAuthor(m.author)
             canv.setSubject(m.subject)
@@ -138,7 +172,7 @@ class PrintDocument:
         """Add one laid-out handout (and its padding page); returns the pages it took."""
         canv = self._canvas_for(layout.page_size)
         for index, gids in handout.glyphs:
-            use_glyphs(document_of(canv), load(manifest()[index]), gids)
+            use_glyphs(document_of(canv), self.fonts.by_index(index), gids)
         for page in handout.pages:
             canv.setPageSize(page.size)
             code, chunks, done = page_code(canv), page.chunks, 0

@@ -1,12 +1,13 @@
-"""The pure core: `render(job) -> bytes`.
+"""The pure core: `render(job, library) -> bytes`.
 
-It reads only the project's own inputs (templates, catalogs, fonts), which it caches, and
-the job; no clock, no environment, no working directory, no process locale.
+It reads only the job and what the explicit resource Library holds (templates, catalogs,
+fonts, handout definitions); no clock, no environment, no working directory, no process
+locale, no module-level cache. Each resource is taken from the library once per render,
+so one handout never mixes two versions of a file.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from datetime import date
 from types import MappingProxyType
 
@@ -15,28 +16,28 @@ from markupsafe import Markup, escape
 from . import formats, i18n
 from .content import Document, parse_markup
 from .errors import HandoutError, MissingGlyphError
+from .formats import isolated
 from .i18n import LocaleBundle
 from .layout import HandoutLayout
 from .pdf import HandoutPages, Metadata, PrintDocument, lay_out
 from .records import Job
-from .templating import (FORMATTING_LOCALE, HandoutMeta, load_meta, load_support_lines,
-                         render_markup)
-from .text import LAYOUT_CHARACTERS, TextStyle, check_coverage
+from .templating import FORMATTING_LOCALE, render_markup
+from .text import LAYOUT_CHARACTERS, TextStyle
 
 
-def render(job: Job) -> bytes:
+def render(job: Job, library) -> bytes:
     """The handout PDF for one job, as bytes."""
-    return render_counted(job)[0]
+    return render_counted(job, library)[0]
 
 
-def render_counted(job: Job) -> tuple[bytes, int]:
+def render_counted(job: Job, library) -> tuple[bytes, int]:
     """The handout PDF for one job and its page count."""
-    return render_document(job)[:2]
+    return render_document(job, library)[:2]
 
 
-def render_document(job: Job) -> tuple[bytes, int, Document]:
+def render_document(job: Job, library) -> tuple[bytes, int, Document]:
     """The handout PDF for one job, its page count and its content."""
-    prepared = prepare(job)
+    prepared = prepare(job, library)
     pdf, pages, _ = _lay_out(prepared, record=False)
     return pdf, pages, prepared.document
 
@@ -55,10 +56,10 @@ class ForPrint:
     pages: HandoutPages
 
 
-def render_for_print(job: Job) -> tuple[bytes, int, ForPrint]:
+def render_for_print(job: Job, library) -> tuple[bytes, int, ForPrint]:
     """render_counted, plus the handout laid out for the print file (one layout for both;
     the PDF is the same bytes as render's)."""
-    prepared = prepare(job)
+    prepared = prepare(job, library)
     pdf, count, pages = _lay_out(prepared, record=True)
     return pdf, count, ForPrint(replace(prepared.document, blocks=()), pages)
 
@@ -71,40 +72,34 @@ class Prepared:
     metadata: Metadata
 
 
-@lru_cache(maxsize=1024)
-def negotiate(tag: str) -> str:
-    """i18n.negotiate against the shipped locales, once per tag and process (it scans the
-    locales folder, which does not change while handouts are made)."""
-    return i18n.negotiate(tag)
-
-
-def prepare(job: Job, document: Document | None = None) -> Prepared:
+def prepare(job: Job, library, document: Document | None = None) -> Prepared:
     """The job's content, layout and metadata; `document`, when given, must be
     build_document's result for this same job (a worker made it already)."""
     if job.allow_fallback and not job.brand.sample:
         raise HandoutError("English in place of a translation is for a translator's preview "
                            "only, never a patient's handout", field="allow_fallback",
                            hint="use python generate.py locales preview LOCALE")
-    locale_id = negotiate(job.locale)
+    handout = library.handout(job.handout)     # read once: text and metadata agree
+    locale_id = handout.catalogs.negotiate(job.locale)
     if locale_id in i18n.PSEUDO_LOCALES and not job.brand.sample:
         raise HandoutError(f"{job.locale} is a pseudo-locale for testing layouts, never a "
                            "patient's handout", field="locale",
                            hint=f"use python generate.py sample --locale {job.locale}")
-    bundle = i18n.load_locale(locale_id, allow_fallback=job.allow_fallback)
-    meta = load_meta(job.handout)        # read once: the document and its metadata agree
+    bundle = handout.catalogs.load(locale_id, allow_fallback=job.allow_fallback)
+    numbers = library.formatting_locale(bundle, job.brand.country)
     if document is None:
-        check_patient_text(job, bundle.id)
-        document = build_document(job, bundle, meta)
+        check_patient_text(job, bundle.id, library)
+        document = build_document(job, bundle, handout, library, numbers)
     layout = HandoutLayout(job.brand, bundle.id, bundle.direction == "rtl", job.page_size_name,
-                           numbers=formatting_locale(bundle, job.brand.country))
+                           numbers=numbers, text=library.text, drawings=library.drawings)
     check_covered(LAYOUT_CHARACTERS + job.brand.name + "".join(job.brand.address), bundle.id,
-                  "the clinic's name or address")
+                  "the clinic's name or address", library)
     layout.check_letterhead()
     title = document.title
     if job.name_in_metadata and job.patient_name:
         title = f"{title} – {job.patient_name}"
     metadata = Metadata(title=title, lang=bundle.bcp47, author=job.brand.name,
-                        subject=f"{job.handout} {meta.version}")
+                        subject=f"{job.handout} {handout.meta.version}")
     return Prepared(document, layout, metadata)
 
 
@@ -123,9 +118,11 @@ class PrintFile:
     "This page is intentionally blank." page.
     """
 
-    def __init__(self, *, title: str, author: str, lang: str = "", subject: str = ""):
+    def __init__(self, library, *, title: str, author: str, lang: str = "",
+                 subject: str = ""):
+        self._library = library
         self._document = PrintDocument(Metadata(title=title, lang=lang, author=author,
-                                                subject=subject))
+                                                subject=subject), library.fonts)
 
     @property
     def handouts(self) -> int:
@@ -139,7 +136,7 @@ class PrintFile:
         """Add one handout; returns the pages it takes, padding included. `made` is what
         render_for_print gave for this job, if a worker made it already; otherwise the
         handout is laid out here."""
-        prepared = prepare(job, made.document if made else None)
+        prepared = prepare(job, self._library, made.document if made else None)
         layout, document = prepared.layout, prepared.document
         pages = made.pages if made else _lay_out(prepared, pdf=False, record=True)[2]
         blank = layout.para(document.blank_page, BLANK_PAGE_STYLE)
@@ -150,37 +147,37 @@ class PrintFile:
         return self._document.finish(stream)
 
 
-def build_document(job: Job, bundle: LocaleBundle, meta: HandoutMeta | None = None) -> Document:
-    """The handout's content for one job: templated, parsed and checked against the fonts."""
-    markup = render_markup(job.handout, bundle, template_context(job, bundle, meta))
-    document = parse_markup(markup, source=f"templates/{job.handout}/handout.xml.j2")
+def build_document(job: Job, bundle: LocaleBundle, handout, library, locale) -> Document:
+    """The handout's content for one job: templated, parsed and checked against the
+    fonts. `locale` is the render's formatting locale (library.formatting_locale)."""
+    context = {**shared_context(handout, bundle, job.brand, locale, library),
+               **template_context(job, bundle, handout.fields, locale)}
+    markup = render_markup(library.environment(bundle), job.handout, context)
+    document = parse_markup(markup, source=f"templates/{job.handout}/handout.xml.j2",
+                            blocks_seen=library.blocks)
     furniture = [s.text for cell in document.footer + (document.blank_page,) for s in cell]
     check_covered(document.text() + "".join(furniture), bundle.id,
-                  "the handout's text (the template, its translation or a formatted value)")
+                  "the handout's text (the template, its translation or a formatted value)",
+                  library)
     return document
 
 
-#: Per locale, the characters check_coverage has passed. Whether a font covers a
-#: character depends only on the character and the locale, and nearly all of a handout's
-#: text is the same for every patient, so only characters not seen before are checked.
-_covered: dict[str, frozenset[str]] = {}
-
-
-def check_patient_text(job: Job, locale: str) -> None:
+def check_patient_text(job: Job, locale: str, library) -> None:
     """The patient's own values, checked against the fonts one field at a time, so the
     error names the field and never quotes the value."""
+    check = library.text.check_coverage
     for name in PATIENT_TEXT_FIELDS:
         value = getattr(job, name)
-        if set(value) <= _covered.get(locale, frozenset()):
+        if set(value) <= library.covered(locale):
             continue
         try:
-            check_coverage(value, locale=locale, context=name)
+            check(value, locale=locale, context=name)
             continue
         except MissingGlyphError:
             pass
         for char in dict.fromkeys(value):
             try:
-                check_coverage(char, locale=locale, context=name)
+                check(char, locale=locale, context=name)
             except MissingGlyphError:
                 raise MissingGlyphError(f"no font covers U+{ord(char):04X} (character "
                                  f"{value.index(char) + 1})", field=name,
@@ -190,84 +187,66 @@ def check_patient_text(job: Job, locale: str) -> None:
                          hint="replace or remove unusual characters")
 
 
-def check_covered(text: str, locale: str, what: str) -> None:
-    """check_coverage(text, locale=locale), skipped when every character of the text
-    passed it before. The error names the character and `what` the text is, never the
-    text around it: a handout's text holds the patient's values."""
-    covered = _covered.get(locale, frozenset())
+def check_covered(text: str, locale: str, what: str, library) -> None:
+    """library.text.check_coverage(text, locale=locale), skipped when every character of
+    the text passed it before (whether a font covers a character depends only on the
+    character and the locale, and nearly all of a handout's text is the same for every
+    patient). The error names the character and `what` the text is, never the text
+    around it: a handout's text holds the patient's values."""
     characters = set(text)
-    if characters <= covered:
+    if characters <= library.covered(locale):
         return
     try:
-        check_coverage(text, locale=locale)
+        library.text.check_coverage(text, locale=locale)
     except MissingGlyphError as error:
-        char = next(c for c in dict.fromkeys(text) if not _covers(c, locale))
+        char = next(c for c in dict.fromkeys(text) if not _covers(c, locale, library))
         raise MissingGlyphError(f"no font covers U+{ord(char):04X} in {what}", field="text",
                                 hint=error.hint) from None
-    _covered[locale] = covered | characters
+    library.add_covered(locale, characters)
 
 
-def _covers(char: str, locale: str) -> bool:
+def _covers(char: str, locale: str, library) -> bool:
     try:
-        check_coverage(char, locale=locale)
+        library.text.check_coverage(char, locale=locale)
     except MissingGlyphError:
         return False
     return True
 
 
-def template_context(job: Job, bundle: LocaleBundle, meta: HandoutMeta | None = None) -> dict:
-    """Every value the template prints, already formatted for the patient's language in
-    the clinic's country. Dates, times and temperatures are bidi isolates (<bdi>), so
-    they read in order inside right-to-left text and never take their neighbours along."""
-    locale = formatting_locale(bundle, job.brand.country)
-    wait = job.wait
-    follow_up = job.follow_up.at
+def template_context(job: Job, bundle: LocaleBundle, handout_fields, locale) -> dict:
+    """Every value of this patient's the template prints, already formatted for the
+    patient's language in the clinic's country (`locale`, the formatting locale). Dates,
+    times and temperatures are bidi isolates (<bdi>), so they read in order inside
+    right-to-left text and never take their neighbours along. Under `visit`, the
+    handout's own fields (its fields.toml) are `handout_fields.template_values`; the
+    generic ones come after them, so no handout field can stand in for one."""
     return {
-        **_shared_context(job.handout, bundle, job.brand, meta or load_meta(job.handout),
-                          load_support_lines(job.handout), locale),
         FORMATTING_LOCALE: locale,
         "today": isolated(formats.long_date(job.today, locale, weekday=False)),
         "patient": {"name": job.patient_name, "label": job.patient_label},
         "visit": {
+            **handout_fields.template_values(job.visit, locale),
             "discharge_date": isolated(formats.long_date(job.discharge_date, locale)),
-            "wait_kind": "bleeding" if wait.until_bleeding_stops else
-                         ("weeks" if wait.weeks else "date"),
-            "wait_weeks": wait.weeks or 0,
-            "wait_until": isolated(formats.long_date(wait.until, locale)) if wait.until else "",
-            "follow_up_date": isolated(formats.long_date(follow_up.date(), locale))
-            if follow_up else "",
-            "follow_up_time": isolated(formats.short_time(follow_up, locale))
-            if follow_up else "",
-            "contraception": job.contraception,
-            "method": job.contraception_method,
-            "rh": job.rh,
             "clinician": job.clinician,
             "note": job.note,
         },
     }
 
 
-def formatting_locale(bundle: LocaleBundle, country: str):
-    """The Babel locale a handout's values are written for: the catalog's language in
-    the clinic's country (its supplement found by the catalog's folder)."""
-    return formats.for_clinic(bundle.id, country, formats_as=str(bundle.locale))
-
-
-def isolated(value: str) -> Markup:
-    """A formatted value as a bidi isolate: markup the template passes through as is
-    (the value is escaped; it comes from CLDR, never from a patient)."""
-    return Markup("<bdi>%s</bdi>") % value
-
-
-@lru_cache(maxsize=64)
-def _shared_context(handout: str, bundle: LocaleBundle, brand, meta: HandoutMeta,
-                    support_lines: tuple, locale) -> dict:
+def shared_context(handout, bundle: LocaleBundle, brand, locale, library) -> dict:
     """The template values that are the same for every patient of a handout, locale,
-    brand and version of its files (formatting them was a few per cent of a render).
-    Shared between renders, so read-only: a template cannot change what the next
-    patient's handout says. `locale` is the render's formatting_locale, made once."""
+    brand and version of its files, kept by the library (formatting them was a few per
+    cent of a render). Shared between renders, so read-only: a template cannot change
+    what the next patient's handout says."""
+    return library.shared_contexts.get_or_make(
+        (handout, bundle, brand, locale),
+        lambda _: _shared_context(handout, bundle, brand, locale))
+
+
+def _shared_context(handout, bundle: LocaleBundle, brand, locale) -> dict:
+    meta = handout.meta
     review_date = date.fromisoformat(meta.review_date)
-    lines = [line for line in support_lines + brand.support_lines
+    lines = [line for line in handout.support_lines + brand.support_lines
              if line.country == brand.country]
     verified = min((line.last_verified for line in lines), default="")
     fever_first, fever_second = formats.fever_threshold(locale, brand.country)

@@ -29,8 +29,6 @@ from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFObjec
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame
 
-from .text import register_family
-
 
 def _ignore_environment() -> None:
     """Undo what ReportLab reads from the environment: RL_<setting> variables at import
@@ -102,9 +100,6 @@ class HoldingCanvas(Canvas):
     `record` is set it also keeps each finished page's operators (`recorded`)."""
 
     def __init__(self, *args, record: bool = False, **kwargs):
-        # The initial font is written into every page's resources: make it a vendored
-        # face, never the non-embedded Helvetica.
-        kwargs["initialFontName"] = kwargs.get("initialFontName") or register_family()
         super().__init__(*args, **kwargs)
         self._held_pages = []
         self._page_links: list = []
@@ -166,11 +161,13 @@ class _Compressed(PDFStream):
         self.__Comment__ = "page stream"
 
 
-def canvas_with_footer(draw_footer, record: bool, write: bool):
-    """A canvas class for one handout: every page gets its footer when the PDF is saved."""
+def canvas_with_footer(draw_footer, record: bool, write: bool, initial_font_name: str):
+    """A canvas class for one handout: every page gets its footer when the PDF is saved;
+    `initial_font_name` is initial_font()'s."""
 
     class FooterCanvas(HoldingCanvas):
         def __init__(self, *args, **kwargs):
+            kwargs["initialFontName"] = initial_font_name
             super().__init__(*args, record=record, **kwargs)
 
         def save(self):
@@ -212,7 +209,6 @@ class PrintCanvas(Canvas):
     spans)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs["initialFontName"] = register_family()
         super().__init__(*args, **kwargs)
         self._drawn_once: set[bytes] = set()
         self._shared_forms: dict[bytes, str] = {}

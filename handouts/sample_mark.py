@@ -19,7 +19,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 
 from . import content as c
-from .text import TextStyle, paragraph
+from .text import TextStyle
 
 MARK = "SAMPLE – not for patients"
 DETAIL = "made-up example clinic, for previews and translation review only"
@@ -34,20 +34,20 @@ _BIG = TextStyle(size=120, leading=130, colour=WATERMARK, bold=True, align="cent
 _UNDER = TextStyle(size=44, leading=52, colour=WATERMARK, bold=True, align="centre")
 
 
-def _para(spans, style: TextStyle, locale: str, width: float):
+def _para(spans, style: TextStyle, locale: str, width: float, text):
     # Locale-aware like every paragraph (its fallback fonts), but all text here is
     # English, so the line runs left to right in a right-to-left handout too.
-    item = paragraph(spans, style, locale=locale)
+    item = text.paragraph(spans, style, locale=locale)
     _, height = item.wrap(width, 1000)
     return item, height
 
 
-def draw_watermark(canvas, page_size: tuple[float, float], locale: str) -> None:
+def draw_watermark(canvas, page_size: tuple[float, float], locale: str, text) -> None:
     """The diagonal watermark across the middle of the page; draw it before the content."""
     width, height = page_size
     span = math.hypot(width, height)
-    big, big_h = _para((c.Span("SAMPLE"),), _BIG, locale, span)
-    under, under_h = _para((c.Span("not for patients"),), _UNDER, locale, span)
+    big, big_h = _para((c.Span("SAMPLE"),), _BIG, locale, span, text)
+    under, under_h = _para((c.Span("not for patients"),), _UNDER, locale, span, text)
     canvas.saveState()
     canvas.translate(width / 2, height / 2)
     canvas.rotate(math.degrees(math.atan2(height, width)))
@@ -57,7 +57,8 @@ def draw_watermark(canvas, page_size: tuple[float, float], locale: str) -> None:
     canvas.restoreState()
 
 
-def draw_marks(canvas, page_size: tuple[float, float], locale: str, margin: float) -> None:
+def draw_marks(canvas, page_size: tuple[float, float], locale: str, margin: float,
+               text) -> None:
     """The strip across the top edge and the line at the foot of the page, their text
     within the page's side margins."""
     width, height = page_size
@@ -66,8 +67,8 @@ def draw_marks(canvas, page_size: tuple[float, float], locale: str, margin: floa
     canvas.rect(0, height - STRIP_HEIGHT, width, STRIP_HEIGHT, stroke=0, fill=1)
     canvas.restoreState()
     strip, strip_h = _para((c.Span(MARK, bold=True), c.Span(f"  ·  {DETAIL}")), _STRIP,
-                           locale, width - 2 * margin)
+                           locale, width - 2 * margin, text)
     # Low in the strip: the top few millimetres of a sheet are where printers cannot print.
     strip.drawOn(canvas, margin, height - STRIP_HEIGHT + (STRIP_HEIGHT - strip_h) / 2 - 1)
-    foot, _ = _para((c.Span(MARK),), _FOOT, locale, width - 2 * margin)
+    foot, _ = _para((c.Span(MARK),), _FOOT, locale, width - 2 * margin, text)
     foot.drawOn(canvas, margin, 4 * mm)

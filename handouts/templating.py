@@ -6,10 +6,10 @@ A ChoiceLoader looks in a clinic's own template folder first, then in `templates
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import jinja2
@@ -17,7 +17,6 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import formats
-from .caches import LRUCache, by_content
 from .errors import TemplateError
 from .i18n import LocaleBundle
 from .input_files import key_line, toml_error_line
@@ -27,7 +26,7 @@ from .resources import TEMPLATES_DIR, relative
 FORMATTING_LOCALE = "formatting_locale"
 
 #: Options shared by the runtime and by string extraction (babel.cfg); they must agree.
-JINJA_OPTIONS = dict(trim_blocks=False, lstrip_blocks=False)
+JINJA_OPTIONS = MappingProxyType(dict(trim_blocks=False, lstrip_blocks=False))
 I18N_TRIMMED = True
 
 
@@ -40,22 +39,10 @@ class HandoutMeta:
     sources: tuple[str, ...]
 
 
-def load_meta(handout: str, templates_dir: Path = TEMPLATES_DIR) -> HandoutMeta:
-    """templates/<handout>/meta.toml, read again when its content changes."""
-    path = templates_dir / handout / "meta.toml"
-    return _by_content(_read_meta, handout, templates_dir, path)
-
-
-def _by_content(read, handout: str, templates_dir: Path, path: Path):
-    return by_content(_loaded, (read, handout, templates_dir), (path,),
-                      lambda: read(handout, templates_dir))
-
-
-_loaded = LRUCache(maxsize=64)
-
-
-def _read_meta(handout: str, templates_dir: Path) -> HandoutMeta:
-    path = templates_dir / handout / "meta.toml"
+def read_meta(folder: Path) -> HandoutMeta:
+    """<handout folder>/meta.toml: a problem names the file, line and key."""
+    handout = folder.name
+    path = folder / "meta.toml"
     where = relative(path, TEMPLATES_DIR.parent)
     try:
         text = path.read_text("utf-8")
@@ -78,18 +65,13 @@ def _read_meta(handout: str, templates_dir: Path) -> HandoutMeta:
                        sources=tuple(sources))
 
 
-def load_support_lines(handout: str, templates_dir: Path = TEMPLATES_DIR):
-    """The handout's support lines, each checked as a brand's are (a number, its hours,
-    languages and the date it was last verified); a problem names the file and line.
-    Read again when the file's content changes."""
-    return _by_content(_read_support_lines, handout, templates_dir,
-                       templates_dir / handout / "support_lines.toml")
-
-
-def _read_support_lines(handout: str, templates_dir: Path):
+def read_support_lines(folder: Path) -> tuple:
+    """The handout's support lines (<handout folder>/support_lines.toml, if it has one),
+    each checked as a brand's are (a number, its hours, languages and the date it was
+    last verified); a problem names the file and line."""
     from .brand import support_line_from_mapping
     from .errors import BrandError
-    path = templates_dir / handout / "support_lines.toml"
+    path = folder / "support_lines.toml"
     if not path.exists():
         return ()
     where = relative(path, TEMPLATES_DIR.parent)
@@ -110,13 +92,15 @@ def _read_support_lines(handout: str, templates_dir: Path):
         raise error.located(line=key_line(text, error.field)) from None
 
 
-@lru_cache(maxsize=64)     # bounded: each reloaded catalog is a new bundle
-def environment(bundle: LocaleBundle, search_path: tuple[Path, ...] = (TEMPLATES_DIR,)
-                ) -> SandboxedEnvironment:
-    """One sandboxed environment per locale and template search path, cached."""
+def environment(bundle: LocaleBundle, search_path: tuple[Path, ...], *,
+                auto_reload: bool = True) -> SandboxedEnvironment:
+    """A sandboxed environment for one locale and template search path (the Library
+    keeps one per bundle). Jinja compares a template's modification time at each
+    get_template while `auto_reload` is on."""
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(p)) for p in search_path])
     env = SandboxedEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                               extensions=["jinja2.ext.i18n"], **JINJA_OPTIONS)
+                               extensions=["jinja2.ext.i18n"], auto_reload=auto_reload,
+                               **JINJA_OPTIONS)
     env.policies["ext.i18n.trimmed"] = I18N_TRIMMED
     # The extension's own switch (what install_gettext_callables(newstyle=True) sets):
     # {% trans %} then passes its placeholders to our callables to fill in.
@@ -173,10 +157,8 @@ def translating_callables(bundle: LocaleBundle) -> dict:
 _TAGS = re.compile(r"<[^>]*>")
 
 
-def render_markup(handout: str, bundle: LocaleBundle, context: dict,
-                  overrides: tuple[Path, ...] = ()) -> str:
-    """The handout's markup for one patient, in one language."""
-    env = environment(bundle, tuple(overrides) + (TEMPLATES_DIR,))
+def render_markup(env: SandboxedEnvironment, handout: str, context: dict) -> str:
+    """The handout's markup for one patient, in one language (env's)."""
     name = f"{handout}/handout.xml.j2"
     try:
         return env.get_template(name).render(context)

@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from handouts.brand import load_brand
+from handouts.library import Library
 from handouts.records import job_from_fields
 from handouts.resources import PROJECT_DIR
 
@@ -21,6 +22,55 @@ PATIENT = {
     "note": "Take ibuprofen 400 mg every 6 hours if you need it.",
 }
 TODAY = date(2026, 11, 20)
+
+#: The Library most tests share, as a long-running process would (tests of loading,
+#: reloading and threads build their own).
+LIBRARY = Library()
+
+
+def render(job) -> bytes:
+    return LIBRARY.render(job)
+
+
+def render_counted(job):
+    return LIBRARY.render_counted(job)
+
+
+def render_document(job):
+    return LIBRARY.render_document(job)
+
+
+def render_for_print(job):
+    return LIBRARY.render_for_print(job)
+
+
+def print_file(**metadata):
+    return LIBRARY.print_file(**metadata)
+
+
+def build_document(job, bundle):
+    """render.build_document for a job and a loaded catalog, from the shared library."""
+    from handouts import render as core
+    handout = LIBRARY.handout(job.handout)
+    locale = LIBRARY.formatting_locale(bundle, job.brand.country)
+    return core.build_document(job, bundle, handout, LIBRARY, locale)
+
+
+def load_locale(locale_id: str, locales_dir=None, *, allow_fallback: bool = False):
+    """A catalog through the gate, from the shared library."""
+    return LIBRARY.catalogs(locales_dir).load(locale_id, allow_fallback=allow_fallback)
+
+
+def catalog_problems(locale_id: str, locales_dir=None):
+    return LIBRARY.catalogs(locales_dir).problems(locale_id)
+
+
+def paragraph(spans, style, *, locale: str = "en", fields=None):
+    return LIBRARY.text.paragraph(spans, style, locale=locale, fields=fields)
+
+
+def check_coverage(text: str, *, locale: str, context: str = "") -> None:
+    LIBRARY.text.check_coverage(text, locale=locale, context=context)
 
 
 def pytest_addoption(parser):

@@ -25,9 +25,11 @@ from handouts.caches import LRUCache
 from handouts.batch import BatchOptions, run_batch
 from handouts.cli import main
 from handouts.errors import HandoutError, OutputError
-from handouts.i18n import load_locale, shipped_locales
+from handouts.i18n import shipped_locales
+from tests.conftest import load_locale
 from handouts.records import job_from_fields
-from handouts.render import PrintFile, prepare, render, render_counted, render_for_print
+from handouts.render import prepare
+from tests.conftest import print_file as PrintFile, render, render_counted, render_for_print
 from handouts.resources import PROJECT_DIR
 from conftest import TEST_BRAND
 from tests.conftest import PATIENT, TODAY

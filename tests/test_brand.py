@@ -180,8 +180,8 @@ def test_second_support_line_is_named_and_placed(tmp_path):
 
 
 def test_shipped_support_lines_pass_the_same_checks():
-    from handouts.templating import load_support_lines
-    lines = load_support_lines("miscarriage-recovery")
+    from tests.conftest import LIBRARY
+    lines = LIBRARY.handout("miscarriage-recovery").support_lines
     assert {line.country for line in lines} >= {"US", "GB"}
 
 

@@ -5,7 +5,7 @@ import sys
 
 from babel.messages.pofile import read_po
 
-from handouts.i18n import catalog_problems
+from tests.conftest import catalog_problems
 from handouts.resources import LOCALES_DIR, PROJECT_DIR
 
 POT = LOCALES_DIR / "messages.pot"

@@ -3,8 +3,8 @@ import pytest
 
 from handouts import content as c
 from handouts.errors import TemplateError
-from handouts.i18n import load_locale
-from handouts.render import build_document
+from tests.conftest import load_locale
+from tests.conftest import build_document
 
 HOSTILE = ["<b>Eve</b>", "Tom & Jerry", "{{ 7*7 }}", "</para><para>", "{% if x %}", "]]>"]
 

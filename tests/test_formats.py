@@ -13,7 +13,8 @@ from babel import Locale
 
 from handouts import formats, i18n
 from handouts.errors import LocaleError
-from handouts.render import build_document, render
+from handouts.render import build_document
+from tests.conftest import render
 from tests.conftest import pdf_text
 
 SHIPPED = i18n.shipped_locales()

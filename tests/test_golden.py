@@ -1,7 +1,7 @@
 """Golden page images of the handout, one per language and page, at low resolution."""
 import pytest
 
-from handouts.render import render
+from tests.conftest import render
 from tests.golden_images import assert_matches_golden
 
 

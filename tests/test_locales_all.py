@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from handouts import catalogs, i18n
-from handouts.render import render
+from tests.conftest import render
 from tests.conftest import pdf_reader, pdf_text
 
 TRANSLATED = [l for l in i18n.shipped_locales() if l != i18n.SOURCE_LOCALE]

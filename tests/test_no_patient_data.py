@@ -23,7 +23,7 @@ from handouts.cli import main
 from handouts.errors import HandoutError
 from handouts.patient_lists import job_from_row, parse_csv, parse_jsonl
 from handouts.records import job_from_fields
-from handouts.render import render
+from tests.conftest import render
 from conftest import PATIENT, TODAY, pdf_reader
 
 NAME = "Zyxwquv Qqplorth"

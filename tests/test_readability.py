@@ -4,8 +4,8 @@ import pytest
 import textstat
 
 from handouts import content as c
-from handouts.i18n import load_locale
-from handouts.render import build_document
+from tests.conftest import load_locale
+from tests.conftest import build_document
 
 
 def running_text(document) -> str:

@@ -16,7 +16,7 @@ from handouts.brand import load_brand
 from handouts.errors import HandoutError
 from handouts.patient_lists import job_from_row, parse_csv, parse_jsonl
 from handouts.records import JOB_FIELDS, MAX_NAME, MAX_NOTE, Job, job_from_fields
-from handouts.render import render
+from tests.conftest import render
 from conftest import PATIENT, TEST_BRAND, TODAY, pdf_text
 
 #: The brand fixture is per session; Hypothesis runs a test many times, so load it once here.

@@ -4,8 +4,9 @@ from dataclasses import replace
 
 import pytest
 
-from handouts.i18n import load_locale
-from handouts.render import build_document, render
+from tests.conftest import load_locale
+from tests.conftest import build_document
+from tests.conftest import render
 from tests.conftest import pdf_reader, pdf_text
 
 
@@ -205,7 +206,7 @@ def test_contact_lines_that_would_run_into_the_qr_address_are_refused(make_job, 
 @pytest.mark.parametrize("locale", ["en", "es", "ar"])
 def test_the_crisis_line_is_on_page_one_next_to_the_self_harm_sign(make_job, locale):
     import pypdfium2
-    from handouts.i18n import load_locale
+    from tests.conftest import load_locale
     sign = load_locale(locale).translations.gettext(
         "Thoughts of hurting yourself: call or text the crisis line, "
         "<b><phone>%(number)s</phone></b>")

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from handouts.brand import load_brand
-from handouts.render import PrintFile, render
+from tests.conftest import print_file as PrintFile, render
 from handouts.resources import EXAMPLE_BRAND, PROJECT_DIR
 
 ENVIRONMENTS = [
@@ -35,7 +35,7 @@ import hashlib, json, sys
 sys.path.insert(0, {project!r})
 from handouts.brand import load_brand
 from handouts.records import job_from_fields
-from handouts.render import PrintFile, render
+from tests.conftest import print_file as PrintFile, render
 from handouts.resources import EXAMPLE_BRAND
 from tests.conftest import PATIENT, TEST_BRAND, TODAY
 

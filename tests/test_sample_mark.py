@@ -7,7 +7,7 @@ import pypdfium2
 import pytest
 
 from handouts.brand import load_brand
-from handouts.render import PrintFile, render, render_counted
+from tests.conftest import print_file as PrintFile, render, render_counted
 from handouts.resources import EXAMPLE_BRAND
 from tests.conftest import pdf_reader
 

@@ -5,10 +5,17 @@ import shutil
 import pytest
 
 from handouts.errors import HandoutError
+from handouts.library import Library
 from handouts.resources import TEMPLATES_DIR
-from handouts.templating import load_support_lines
+from tests.conftest import LIBRARY
 
 HANDOUT = "miscarriage-recovery"
+
+
+def load_support_lines(handout: str, templates=None, library=None):
+    """The handout's support lines as a library loads them (from `templates` first)."""
+    library = library or (Library([templates]) if templates else LIBRARY)
+    return library.handout(handout).support_lines
 
 
 @pytest.fixture
@@ -54,16 +61,17 @@ def test_an_edited_file_is_read_again_by_a_running_process(tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES_DIR / HANDOUT, templates / HANDOUT)
     path = templates / HANDOUT / "support_lines.toml"
-    before = load_support_lines(HANDOUT, templates)
-    assert load_support_lines(HANDOUT, templates) is before     # unchanged: kept
+    library = Library([templates])
+    before = load_support_lines(HANDOUT, library=library)
+    assert load_support_lines(HANDOUT, library=library) is before     # unchanged: kept
     path.write_text(path.read_text("utf-8").replace('number = "116 123"',
                                                     'number = "116 124"'), "utf-8")
-    after = load_support_lines(HANDOUT, templates)
+    after = load_support_lines(HANDOUT, library=library)
     assert "116 124" in {line.number for line in after} - {line.number for line in before}
     path.write_text(path.read_text("utf-8").replace('hours = "24/7"', 'hours = "always"', 1),
                     "utf-8")
     with pytest.raises(HandoutError, match=r"hours: 'always' is not"):
-        load_support_lines(HANDOUT, templates)       # now broken: refused, never the old
+        load_support_lines(HANDOUT, library=library)   # now broken: refused, never the old
 
 
 @pytest.mark.parametrize("edit, message", [
@@ -73,10 +81,9 @@ def test_an_edited_file_is_read_again_by_a_running_process(tmp_path):
      r"meta.toml:\d+: is not valid TOML"),
 ])
 def test_a_broken_meta_file_names_the_file_and_key(tmp_path, edit, message):
-    from handouts.templating import load_meta
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES_DIR / HANDOUT, templates / HANDOUT)
     path = templates / HANDOUT / "meta.toml"
     path.write_text(edit(path.read_text("utf-8")), "utf-8")
     with pytest.raises(HandoutError, match=message):
-        load_meta(HANDOUT, templates)
+        Library([templates]).handout(HANDOUT)

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from handouts.render import render
+from tests.conftest import render
 from handouts.resources import PROJECT_DIR
 from tests.threaded_renders import LOCALES
 
@@ -21,11 +21,19 @@ def test_sixteen_threads_on_a_cold_process_render_what_one_thread_renders(run):
     assert outcome == {"errors": {}, "rendered": 48, "differ": 0}
 
 
-def test_threads_in_a_warm_process_render_the_same_bytes(make_job):
+def test_threads_on_a_warm_library_render_the_same_bytes(make_job):
     jobs = [make_job(locale=LOCALES[i % len(LOCALES)], record_id=f"W-{i}") for i in range(24)]
     with ThreadPoolExecutor(8) as pool:
         parallel = list(pool.map(render, jobs))
     assert parallel == [render(job) for job in jobs]
+
+
+def test_two_libraries_in_one_process_render_the_same_bytes(make_job):
+    """Nothing a render keeps is the process's: a second library, cold beside a warm
+    one, makes the same bytes."""
+    from handouts.library import Library
+    job = make_job(locale="th")
+    assert Library().render(job) == render(job)
 
 
 FORK_WHILE_THREADS_RENDER = """
@@ -33,7 +41,7 @@ import os, sys, threading
 from handouts.brand import load_brand
 from handouts.caches import ForkSafeLock
 from handouts.records import job_from_fields
-from handouts.render import render
+from tests.conftest import render
 from tests.conftest import PATIENT, TEST_BRAND, TODAY
 held = ForkSafeLock()
 held.__enter__()                  # another thread's lock, held at the moment of the fork
@@ -55,8 +63,10 @@ def test_a_forked_worker_does_not_inherit_a_held_lock():
 
 
 def test_every_lock_of_the_core_is_renewed_in_a_forked_child():
-    from handouts import drawings, output
+    from handouts import output, pdf
     from handouts.caches import ForkSafeLock
-    from handouts.text import fonts, pdffont
-    for lock in (fonts._loading, pdffont._documents_lock, drawings._WALKING, output._UMASK_LOCK):
+    from handouts.library import Library
+    library = Library()
+    for lock in (library.fonts._loading, library.drawings._walking, library._lock,
+                 output._UMASK_LOCK, pdf._REGISTERING):
         assert isinstance(lock, ForkSafeLock)

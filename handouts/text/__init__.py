@@ -6,12 +6,13 @@ the fonts (`check_coverage`). Layout never builds a ReportLab Paragraph itself, 
 text engine behind this seam can change without touching layout.
 
 The engine (DESIGN.md, "The text engine"):
-  fonts.py      the manifest's faces, loaded once; fallback chains per locale and script
+  fonts.py      the manifest's faces (FontLibrary), loaded once; fallback chains
   itemize.py    spans -> runs of one bidi level, script, font and style
   bidi.py       embedding levels (python-bidi), phone numbers isolated; visual order (L2)
   shaping.py    one run -> glyphs (HarfBuzz: kern, liga)
   linebreak.py  break opportunities (ICU) and greedy line filling on shaped advances
-  engine.py     a paragraph through all of the above into lines of PDF operators; cached
+  engine.py     a paragraph through all of the above into lines (the Typesetter keeps them)
+  operators.py  shaped glyphs as PDF text operators
   glyphtext.py  which text each glyph stands for (ToUnicode)
   pdffont.py    the faces embedded as subset Type 0 fonts
   flowable.py   the Platypus flowable (wrap, split, draw)
@@ -23,7 +24,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .fonts import BODY_FAMILY, coverage, is_rtl_locale, register_family
+from functools import lru_cache
+
+from .fonts import BODY_FAMILY, FontLibrary, is_rtl_locale
 
 
 @dataclass(frozen=True)
@@ -41,33 +44,45 @@ class TextStyle:
 LAYOUT_CHARACTERS = "•·"
 
 
-def check_coverage(text: str, *, locale: str, context: str = "") -> None:
-    """Raise MissingGlyphError for the first character no font in the locale's fallback
-    chains covers (the same choice the engine makes when it lays the text out)."""
-    from .itemize import char_script, missing_glyph
-    from .fonts import font_for, needs_no_glyph, writing_system
-    fallback = writing_system(locale)
-    for char in dict.fromkeys(text):
-        if char.isspace() or needs_no_glyph(char):
-            continue
-        script = char_script(char)
-        if script in ("Zyyy", "Zinh"):
-            script = fallback
-        if font_for(char, locale, script) is None:
-            raise missing_glyph(char, locale, context or text)
+class Typesetter:
+    """The text engine over one FontLibrary, with its own bounded cache of laid-out
+    paragraphs: a static paragraph (same spans, style and locale, as most of a handout
+    is for every patient) is itemized and shaped once, and every later handout reuses
+    the same operator strings, so the output is the same bytes either way."""
+
+    def __init__(self, fonts: FontLibrary, *, paragraphs: int = 2048):
+        from .engine import Paragraph
+        self.fonts = fonts
+        self.lay_out = lru_cache(maxsize=paragraphs)(
+            lambda spans, style, locale: Paragraph(spans, style, locale, fonts))
+
+    def paragraph(self, spans, style: TextStyle, *, locale: str = "en",
+                  fields: dict | None = None):
+        """One paragraph of styled spans as a flowable; `fields` fills page-number and
+        page-count spans. Raises MissingGlyphError for a character no font covers."""
+        from .flowable import TextBlock
+        spans = tuple(spans)
+        if any(s.field for s in spans):
+            spans = tuple(replace(s, text=str((fields or {}).get(s.field, "")), field="")
+                          if s.field else s for s in spans)
+        return TextBlock(self.lay_out(spans, style, locale))
+
+    def check_coverage(self, text: str, *, locale: str, context: str = "") -> None:
+        """Raise MissingGlyphError for the first character no font in the locale's
+        fallback chains covers (the same choice the engine makes when it lays it out)."""
+        from .itemize import char_script, missing_glyph
+        from .fonts import needs_no_glyph, writing_system
+        fallback = writing_system(locale)
+        font_for = self.fonts.font_for
+        for char in dict.fromkeys(text):
+            if char.isspace() or needs_no_glyph(char):
+                continue
+            script = char_script(char)
+            if script in ("Zyyy", "Zinh"):
+                script = fallback
+            if font_for(char, locale, script) is None:
+                raise missing_glyph(char, locale, context or text)
 
 
-def paragraph(spans, style: TextStyle, *, locale: str = "en", fields: dict | None = None):
-    """One paragraph of styled spans as a flowable; `fields` fills page-number/page-count
-    spans. Raises MissingGlyphError for a character no font covers."""
-    from .flowable import TextBlock
-    from .engine import lay_out
-    spans = tuple(spans)
-    if any(s.field for s in spans):
-        spans = tuple(replace(s, text=str((fields or {}).get(s.field, "")), field="")
-                      if s.field else s for s in spans)
-    return TextBlock(lay_out(spans, style, locale))
-
-
-__all__ = ["TextStyle", "paragraph", "check_coverage", "register_family", "coverage",
-           "is_rtl_locale", "BODY_FAMILY", "LAYOUT_CHARACTERS"]
+__all__ = ["TextStyle", "Typesetter", "FontLibrary", "is_rtl_locale", "BODY_FAMILY",
+           "LAYOUT_CHARACTERS"]

@@ -1,28 +1,28 @@
 """A paragraph through the whole engine: spans -> runs -> glyphs -> lines -> PDF operators.
 
-`lay_out(spans, style, locale)` itemizes and shapes a paragraph once; `Paragraph.lines(width)`
-breaks it into lines for a width, orders each line visually, aligns it and renders its
-drawing operators. Both are cached: a static paragraph (same spans, style, width and locale,
-as most of a handout is for every patient) is laid out once per process and every later
-handout reuses the same operator strings, so the output is the same bytes either way.
+`Paragraph(spans, style, locale, fonts)` itemizes and shapes a paragraph once;
+`Paragraph.lines(width)` breaks it into lines for a width, orders each line visually,
+aligns it and renders its drawing operators, kept per width. The Typesetter
+(text/__init__.py) keeps laid-out paragraphs, so most of a handout is laid out once.
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import accumulate
 
-from bidi.mirror import MIRRORED
+from bidi import mirror
 
 from . import bidi, linebreak
 from .fonts import Font, is_rtl_locale, needs_no_glyph
 from .itemize import Run, cluster_starts, itemize, missing_glyph
+from .operators import colour_ops as _colour_ops, needs_actual_text as _needs_actual_text
+from .operators import number as _num, show as _show
 from .shaping import Glyphs, shape
 
-CACHE_SIZE = 2048          # laid-out paragraphs kept per process
-_CONTROLS = {c: " " for c in (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029)}
-GAP = 100                  # a forward jump (1/1000 em) that text extractors read as a space
+_CONTROLS = MappingProxyType({c: " " for c in (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028,
+                                                0x2029)})
 ANCHOR = 0.5               # how far left of a right-to-left line its anchor glyph is (pt)
 PDFIUM_TAG = "Bidi"        # marked-content tag of the ActualText only pdfium reads
 EMBOLDEN = 0.03            # stroke width, in em, for bold in a family without a bold face
@@ -32,9 +32,9 @@ EMBOLDEN = 0.03            # stroke width, in em, for bold in a family without a
 # other. Measured as the ink extent of the test corpus (tests/text/corpus) in the
 # vendored fonts, so that each keeps Latin's clearance between lines. A paragraph uses
 # the largest factor of its runs, so its lines stay evenly spaced.
-LEADING = {"Mymr": 1.3, "Khmr": 1.25, "Arab": 1.1, "Thai": 1.15, "Deva": 1.1,
+LEADING = MappingProxyType({"Mymr": 1.3, "Khmr": 1.25, "Arab": 1.1, "Thai": 1.15, "Deva": 1.1,
            "Beng": 1.1, "Guru": 1.1, "Hani": 1.1, "Hira": 1.1, "Kana": 1.1,
-           "Hang": 1.05, "Ethi": 1.05}
+           "Hang": 1.05, "Ethi": 1.05})
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class Line:
 class Paragraph:
     """A paragraph itemized and shaped; lines are made per width on demand."""
 
-    def __init__(self, spans, style, locale: str):
+    def __init__(self, spans, style, locale: str, fonts):
         self.style = style
         self.locale = locale
         self.rtl = is_rtl_locale(locale)         # the document's direction: alignment
@@ -115,7 +115,7 @@ class Paragraph:
         elif not self.rtl and strong == "R":
             self.base_rtl = True
         self.runs = itemize(text, char_styles, bold, italic, latin, self.isolates, locale,
-                            self.base_rtl)
+                            self.base_rtl, fonts)
         factor = max((LEADING.get(run.script, 1.0) for run in self.runs), default=1.0)
         self.line_height = style.leading * factor
         self.ascent = style.size + (self.line_height - style.leading) / 2
@@ -273,7 +273,7 @@ def _bidi_spans(text: str, pieces, anchor: tuple[Font, int], x: float,
 
 # pdfium's direction classes (CFX_BidiChar): L, R (R and AL), weak (numbers, their
 # separators, marks: read left to right without changing the direction) and neutral.
-_WEAK = {"AN", "EN", "NSM", "CS", "ES", "ET", "BN"}
+_WEAK = frozenset({"AN", "EN", "NSM", "CS", "ES", "ET", "BN"})
 
 
 def _reader_direction(char: str) -> str:
@@ -321,7 +321,7 @@ def _reader_text(text: str) -> str:
     current = "R" if rtl else "L"
     for i, (kind, part) in enumerate(zip(kinds, segments)):
         if kind == "N" and current == "R":
-            segments[i] = "".join(MIRRORED.get(c, c) for c in part)
+            segments[i] = "".join(mirror.MIRRORED.get(c, c) for c in part)
         elif kind in ("L", "R"):
             current = kind
     if rtl:
@@ -353,13 +353,6 @@ def _span(text: str, tag: str = "Span") -> str:
     return f"/{tag} <</ActualText <FEFF{text.encode('utf-16-be').hex().upper()}>>> BDC"
 
 
-def _colour_ops(colour: str) -> str:
-    """Fill and stroke colour operators (stroke for emboldened text)."""
-    value = colour.lstrip("#")
-    rgb = " ".join(_num(int(value[i:i + 2], 16) / 255) for i in (0, 2, 4))
-    return f"{rgb} rg {rgb} RG"
-
-
 def _align(align: str, rtl: bool, width: float, line_width: float) -> float:
     if align == "centre":
         return (width - line_width) / 2
@@ -367,75 +360,4 @@ def _align(align: str, rtl: bool, width: float, line_width: float) -> float:
     return width - line_width if at_right else 0.0
 
 
-def _num(value: float) -> str:
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _show(font: Font, glyphs: Glyphs, size: float) -> tuple[list[str], bool]:
-    """TJ operators drawing glyphs at HarfBuzz's positions; y offsets as text rise.
-    Positions are in thousandths of an em from the run's start. Also tells
-    whether the pen jumps forward between glyphs by more than readers take for a word gap
-    (a mark placed left of its own origin, then the next letter)."""
-    k = 1000 / font.upem
-    widths = font.widths
-    gids, advances = glyphs.gids, glyphs.advances
-    xoffs, yoffs = glyphs.x_offsets, glyphs.y_offsets
-    pen = [0] * len(gids)
-    at = 0
-    for i, adv in enumerate(advances):
-        pen[i] = at
-        at += adv
-    out: list[str] = []
-    items: list[str] = []
-    hexes: list[str] = []
-    rise = 0
-    jumps = False
-    position = 0.0              # where the PDF's text position is now, in 1/1000 em
-    for i, gid in enumerate(gids):
-        if yoffs[i] != rise:
-            if hexes:
-                items.append("<" + "".join(hexes) + ">")
-                hexes = []
-            if items:
-                out.append("[" + " ".join(items) + "] TJ")
-                items = []
-            rise = yoffs[i]
-            out.append(f"{_num(rise * size / font.upem)} Ts")
-        target = (pen[i] + xoffs[i]) * k
-        adjust = position - target
-        if adjust < -GAP:
-            jumps = True
-        if abs(adjust) >= 0.005:
-            if hexes:
-                items.append("<" + "".join(hexes) + ">")
-                hexes = []
-            items.append(_num(round(adjust, 2)))
-        hexes.append(f"{gid:04X}")
-        position = target + widths[gid]
-    if hexes:
-        items.append("<" + "".join(hexes) + ">")
-    if items:
-        out.append("[" + " ".join(items) + "] TJ")
-    if rise:
-        out.append("0 Ts")
-    return out, jumps
-
-
-def _needs_actual_text(source: str, font: Font, glyphs: Glyphs, jumps: bool) -> bool:
-    """Whether a piece needs ActualText: not when its glyphs' ToUnicode text reads back
-    as the source, no glyph is raised or lowered (text rise makes a separate text object
-    that readers place apart) and none is far ahead of the previous one (read as a
-    space). (Lines holding right-to-left text always have it.)"""
-    texts = font.glyph_text
-    return jumps or any(glyphs.y_offsets) or \
-        "".join(texts.get(g, "\ufffd") for g in glyphs.gids) != source
-
-
-@lru_cache(maxsize=CACHE_SIZE)
-def lay_out(spans: tuple, style, locale: str) -> Paragraph:
-    """The itemized and shaped paragraph, cached on (spans, style, locale)."""
-    return Paragraph(spans, style, locale)
-
-
-__all__ = ["lay_out", "Paragraph", "Line", "needs_no_glyph"]
+__all__ = ["Paragraph", "Line", "needs_no_glyph"]

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable
 
-from .engine import Line, Paragraph, _num
+from .engine import Line, Paragraph
+from .operators import number as _num
 from ..rl_adapter import document_of, draw_in_place, page_code
 from .pdffont import use_glyphs
 

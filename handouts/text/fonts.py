@@ -1,12 +1,14 @@
 """Fonts for the text engine: the vendored faces in fonts/, read through the manifest.
 
-Only files listed in fonts/manifest.toml are ever used, never a system font. This module
-knows, for a locale and a character's script, the order in which faces are tried (the
-fallback chain), and loads a face once per process for shaping (HarfBuzz), measuring and
-embedding (see pdffont.py).
+Only files listed in fonts/manifest.toml are ever used, never a system font. A
+`FontLibrary` (one per resource library, like WeasyPrint's FontConfiguration) knows, for a
+locale and a character's script, the order in which faces are tried (the fallback chain),
+and loads each face once for shaping (HarfBuzz), measuring and embedding (pdffont.py),
+keeping the subsets made from it.
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 import tomllib
 import unicodedata
 from collections.abc import Sequence
@@ -14,12 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-
-from ..caches import ForkSafeLock
-
+from ..caches import ForkSafeLock, pure_memo
 from ..resources import FONTS_DIR
 
 BODY_FAMILY = "Noto Sans"
@@ -28,12 +25,12 @@ BODY_FAMILY = "Noto Sans"
 RTL_SCRIPTS = frozenset({"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg", "Mand",
                          "Samr"})
 # A locale's writing system that stands for several character scripts.
-COMPOSITE_SCRIPTS = {
+COMPOSITE_SCRIPTS = MappingProxyType({
     "Jpan": frozenset({"Hani", "Hira", "Kana"}),
     "Kore": frozenset({"Hang", "Hani"}),
     "Hans": frozenset({"Hani", "Bopo"}),
     "Hant": frozenset({"Hani", "Bopo"}),
-}
+})
 
 
 @dataclass(frozen=True)
@@ -48,10 +45,11 @@ class FontFace:
     licence: str
     licence_file: str
     subfont_index: int = 0
+    folder: Path = FONTS_DIR
 
     @property
     def path(self) -> Path:
-        return FONTS_DIR / self.file
+        return self.folder / self.file
 
     @property
     def pdf_name(self) -> str:
@@ -59,62 +57,16 @@ class FontFace:
         return self.family.replace(" ", "") + "-" + self.style.capitalize()
 
 
-@lru_cache(maxsize=None)
-def manifest(fonts_dir: Path = FONTS_DIR) -> tuple[FontFace, ...]:
-    data = tomllib.loads((fonts_dir / "manifest.toml").read_text("utf-8"))
-    return tuple(FontFace(file=row["file"], family=row["family"], style=row["style"],
-                          scripts=tuple(row.get("scripts", ())), sha256=row["sha256"],
-                          source=row["source"], version=row["version"],
-                          licence=row["licence"], licence_file=row["licence_file"],
-                          subfont_index=int(row.get("subfont_index", 0)))
-                 for row in data["font"])
-
-
-def face(family: str, style: str) -> FontFace:
-    for candidate in manifest():
-        if candidate.family == family and candidate.style == style:
-            return candidate
-    raise KeyError(f"{family} {style} is not in fonts/manifest.toml")
-
-
-@lru_cache(maxsize=None)
-def register_family(family: str = BODY_FAMILY) -> str:
-    """Register a family's faces with ReportLab once per process; returns its base name.
-
-    Only for ReportLab's own text (the canvas's initial font); handout text is drawn by
-    the engine through `Font`."""
-    faces = {f.style: f for f in manifest() if f.family == family}
-    regular = faces["regular"]
-    with _loading:          # ReportLab's registry is the process's
-        for f in faces.values():
-            pdfmetrics.registerFont(TTFont(f.pdf_name, str(f.path),
-                                           subfontIndex=f.subfont_index))
-    bold = faces.get("bold", regular).pdf_name
-    italic = faces.get("italic", regular).pdf_name
-    base = regular.pdf_name
-    addMapping(base, 0, 0, base)
-    addMapping(base, 1, 0, bold)
-    addMapping(base, 0, 1, italic)
-    addMapping(base, 1, 1, bold)
-    return base
-
-
-@lru_cache(maxsize=None)
-def coverage(family: str = BODY_FAMILY) -> frozenset[int]:
-    """Code points that every face of a family can draw."""
-    sets = [set(load(f).cmap) for f in manifest() if f.family == family]
-    return frozenset(set.intersection(*sets))
-
-
 # -- loaded faces ------------------------------------------------------------------------
 
 class Font:
     """One face, loaded: HarfBuzz font for shaping, cmap and metrics, the PDF embedding.
 
-    Loaded once per process and shared; everything derived from it is cached on it.
+    Loaded once per FontLibrary and shared; everything derived from it is cached on it,
+    and `subsets` is its library's cache of embedded subsets.
     """
 
-    def __init__(self, face: FontFace, index: int):
+    def __init__(self, face: FontFace, index: int, subsets=None):
         import uharfbuzz as hb
         from reportlab.pdfbase.ttfonts import TTFontFace
 
@@ -134,6 +86,7 @@ class Font:
         self.ascent = self.rl_face.ascent / 1000      # em (hhea/OS2 as ReportLab reads it)
         self.descent = -abs(self.rl_face.descent) / 1000
         self.resource_name = f"FH{index}"             # /FH3 in every page's font dict
+        self.subsets = subsets
 
     def __repr__(self) -> str:
         return f"<Font {self.face.pdf_name}>"
@@ -151,46 +104,119 @@ class Font:
         return glyph_texts(self)
 
 
-# One Font per face in the process: documents key their glyphs by Font and name it by
-# its resource name, so two Font objects for one face (two threads loading it at once)
-# would embed one name twice. Loading happens under a lock, once.
-_loaded: dict = {}
-_loading = ForkSafeLock()
+def manifest(fonts_dir: Path = FONTS_DIR) -> tuple[FontFace, ...]:
+    """The faces fonts/manifest.toml lists, in its order (a face's position is its id)."""
+    data = tomllib.loads((fonts_dir / "manifest.toml").read_text("utf-8"))
+    return tuple(FontFace(file=row["file"], family=row["family"], style=row["style"],
+                          scripts=tuple(row.get("scripts", ())), sha256=row["sha256"],
+                          source=row["source"], version=row["version"],
+                          licence=row["licence"], licence_file=row["licence_file"],
+                          subfont_index=int(row.get("subfont_index", 0)),
+                          folder=fonts_dir)
+                 for row in data["font"])
 
 
-def load(face: FontFace) -> Font:
-    font = _loaded.get(face)
-    if font is None:
-        with _loading:
-            font = _loaded.get(face)
-            if font is None:
-                font = _loaded[face] = Font(face, manifest().index(face))
-    return font
+class FontLibrary:
+    """The faces of one fonts folder, loaded when first used, once each; their fallback
+    chains; and the subsets made of them. Safe to share between threads.
 
+    One `Font` per face: documents key their glyphs by Font and name it by its resource
+    name, so two Font objects for one face (two threads loading it at once) would embed
+    one name twice; loading happens under a lock. Lookups that run per character
+    (`font_for`) are bounded memos of this library's own, never the process's.
+    """
 
-def loaded_faces() -> tuple[FontFace, ...]:
-    """The faces loaded so far in this process (a handout loads only those it draws with)."""
-    with _loading:
-        return tuple(_loaded)
+    def __init__(self, fonts_dir: Path = FONTS_DIR, *, subset_budget: int = 48 << 20):
+        from .pdffont import SubsetCache
+        self.fonts_dir = Path(fonts_dir)
+        self.faces = manifest(self.fonts_dir)
+        self.subsets = SubsetCache(budget=subset_budget)
+        self._loaded: dict[FontFace, Font] = {}
+        self._loading = ForkSafeLock()
+        self.chain = lru_cache(maxsize=1024)(self._chain)
+        self.font_for = lru_cache(maxsize=65536)(self._font_for)
+        self._styled = lru_cache(maxsize=1024)(self._styled_face)
+        self.coverage = lru_cache(maxsize=16)(self._coverage)
 
+    def __repr__(self) -> str:
+        return f"<FontLibrary {self.fonts_dir}>"
 
-def styled(font: Font, bold: bool, italic: bool) -> Font:
-    """The face of the font's family for a style, or the font itself if there is none."""
-    return _styled(font.face, bold, italic)
+    def face(self, family: str, style: str) -> FontFace:
+        for candidate in self.faces:
+            if candidate.family == family and candidate.style == style:
+                return candidate
+        raise KeyError(f"{family} {style} is not in fonts/manifest.toml")
 
+    def load(self, face: FontFace) -> Font:
+        font = self._loaded.get(face)
+        if font is None:
+            with self._loading:
+                font = self._loaded.get(face)
+                if font is None:
+                    font = self._loaded[face] = Font(face, self.faces.index(face),
+                                                     self.subsets)
+        return font
 
-@lru_cache(maxsize=None)
-def _styled(base: FontFace, bold: bool, italic: bool) -> Font:
-    wanted = "bold" if bold else ("italic" if italic else "regular")
-    for candidate in manifest():
-        if candidate.family == base.family and candidate.style == wanted:
-            return load(candidate)
-    return load(base)
+    def by_index(self, index: int) -> Font:
+        """The face at a manifest position (how recorded pages name their fonts)."""
+        return self.load(self.faces[index])
+
+    def loaded_faces(self) -> tuple[FontFace, ...]:
+        """The faces loaded so far (a handout loads only those it draws with)."""
+        with self._loading:
+            return tuple(self._loaded)
+
+    def styled(self, font: Font, bold: bool, italic: bool) -> Font:
+        """The face of the font's family for a style, or the font itself if there is none."""
+        return self._styled(font.face, bold, italic)
+
+    def _styled_face(self, base: FontFace, bold: bool, italic: bool) -> Font:
+        wanted = "bold" if bold else ("italic" if italic else "regular")
+        for candidate in self.faces:
+            if candidate.family == base.family and candidate.style == wanted:
+                return self.load(candidate)
+        return self.load(base)
+
+    def _coverage(self, family: str = BODY_FAMILY) -> frozenset[int]:
+        """Code points that every face of a family can draw."""
+        sets = [set(self.load(f).cmap) for f in self.faces if f.family == family]
+        return frozenset(set.intersection(*sets))
+
+    def _chain(self, locale: str, script: str) -> Sequence[Font]:
+        """Regular faces in the order they are tried for a character of `script` in text
+        of `locale`: the locale's own faces for its scripts, then faces made for the
+        script, then Noto Sans (digits, punctuation, Latin), then every other face as a
+        last resort. Faces are loaded as the chain is walked (see `_Chain`)."""
+        system = writing_system(locale)
+        regular = [f for f in self.faces if f.style == "regular"]
+        order: list[FontFace] = []
+
+        def add(faces):
+            for f in faces:
+                if f not in order:
+                    order.append(f)
+
+        if script == system or script in COMPOSITE_SCRIPTS.get(system, ()):
+            add(f for f in regular if system in f.scripts)
+        add(f for f in regular if script in f.scripts)
+        add(f for f in regular
+            if any(script in COMPOSITE_SCRIPTS.get(s, ()) for s in f.scripts))
+        add(f for f in regular if f.family == BODY_FAMILY)
+        add(regular)
+        return _Chain(order, self.load)
+
+    def _font_for(self, char: str, locale: str, script: str) -> Font | None:
+        """The first face of the chain that has the character, or None."""
+        code = ord(char)
+        for font in self.chain(locale, script):
+            if code in font.cmap:
+                return font
+        return None
 
 
 # -- fallback chains ---------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+@pure_memo(maxsize=256)
 def writing_system(locale: str) -> str:
     """ISO 15924 code of a locale's writing system: zh_Hant -> Hant, ja -> Jpan, ar -> Arab."""
     from babel.core import get_global
@@ -212,30 +238,6 @@ def is_rtl_locale(locale: str) -> bool:
     return writing_system(locale) in RTL_SCRIPTS
 
 
-@lru_cache(maxsize=None)
-def chain(locale: str, script: str) -> Sequence[Font]:
-    """Regular faces in the order they are tried for a character of `script` in text of
-    `locale`: the locale's own faces for its scripts, then faces made for the script, then
-    Noto Sans (digits, punctuation, Latin), then every other face as a last resort.
-    Faces are loaded as the chain is walked (see `_Chain`)."""
-    system = writing_system(locale)
-    regular = [f for f in manifest() if f.style == "regular"]
-    order: list[FontFace] = []
-
-    def add(faces):
-        for f in faces:
-            if f not in order:
-                order.append(f)
-
-    if script == system or script in COMPOSITE_SCRIPTS.get(system, ()):
-        add(f for f in regular if system in f.scripts)
-    add(f for f in regular if script in f.scripts)
-    add(f for f in regular if any(script in COMPOSITE_SCRIPTS.get(s, ()) for s in f.scripts))
-    add(f for f in regular if f.family == BODY_FAMILY)
-    add(regular)
-    return _Chain(order)
-
-
 class _Chain(Sequence):
     """A fallback chain whose faces are loaded only when first reached.
 
@@ -247,11 +249,12 @@ class _Chain(Sequence):
     and `load` gives one shared `Font` per face whenever it is called.
     """
 
-    __slots__ = ("_faces", "_fonts")
+    __slots__ = ("_faces", "_fonts", "_load")
 
-    def __init__(self, faces):
+    def __init__(self, faces, load):
         self._faces = tuple(faces)
         self._fonts: list[Font | None] = [None] * len(self._faces)
+        self._load = load
 
     def __len__(self) -> int:
         return len(self._faces)
@@ -259,7 +262,7 @@ class _Chain(Sequence):
     def _font(self, at: int) -> Font:
         font = self._fonts[at]
         if font is None:
-            font = self._fonts[at] = load(self._faces[at])
+            font = self._fonts[at] = self._load(self._faces[at])
         return font
 
     def __getitem__(self, at):
@@ -273,16 +276,6 @@ class _Chain(Sequence):
 
     def __repr__(self) -> str:
         return f"<chain {', '.join(f.pdf_name for f in self._faces)}>"
-
-
-@lru_cache(maxsize=65536)
-def font_for(char: str, locale: str, script: str) -> Font | None:
-    """The first face of the chain that has the character, or None."""
-    code = ord(char)
-    for font in chain(locale, script):
-        if code in font.cmap:
-            return font
-    return None
 
 
 def needs_no_glyph(char: str) -> bool:

@@ -8,19 +8,20 @@ face of the locale's chain for that script that has every character of the clust
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from fontTools import unicodedata as ftu
 
+from ..caches import pure_memo
 from ..errors import MissingGlyphError
 from . import bidi
-from .fonts import Font, chain, font_for, needs_no_glyph, styled, writing_system
+from .fonts import Font, FontLibrary, needs_no_glyph, writing_system
 
 COMMON, INHERITED, UNKNOWN = "Zyyy", "Zinh", "Zzzz"
 # HarfBuzz wants a character script; a locale's writing system may name several.
-HB_SCRIPT = {"Jpan": "Hani", "Kore": "Hang", "Hans": "Hani", "Hant": "Hani"}
+HB_SCRIPT = MappingProxyType({"Jpan": "Hani", "Kore": "Hang", "Hans": "Hani", "Hant": "Hani"})
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,13 @@ class Run:
         return bool(self.level & 1)
 
 
-@lru_cache(maxsize=8192)
+@pure_memo(maxsize=8192)
 def char_script(char: str) -> str:
     script = ftu.script(char)
     return COMMON if script == UNKNOWN else script
 
 
-@lru_cache(maxsize=8192)
+@pure_memo(maxsize=8192)
 def _joins_previous(char: str) -> bool:
     """Combining marks, joiners and variation selectors belong to the previous cluster."""
     cat = unicodedata.category(char)
@@ -99,16 +100,16 @@ def resolve_scripts(text: str, locale: str, latin: list[bool]) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=512)
+@pure_memo(maxsize=512)
 def _closing_bracket(char: str) -> str:
     if unicodedata.category(char) != "Ps":
         return ""
     return _PAIRS.get(char, "")
 
 
-_PAIRS = {"(": ")", "[": "]", "{": "}", "（": "）", "［": "］", "｛": "｝", "「": "」",
+_PAIRS = MappingProxyType({"(": ")", "[": "]", "{": "}", "（": "）", "［": "］", "｛": "｝", "「": "」",
           "『": "』", "【": "】", "〔": "〕", "〈": "〉", "《": "》", "«": "»", "‹": "›",
-          "⁅": "⁆", "〖": "〗", "〘": "〙", "〚": "〛", "⟨": "⟩"}
+          "⁅": "⁆", "〖": "〗", "〘": "〙", "〚": "〛", "⟨": "⟩"})
 
 
 def cluster_starts(text: str) -> list[bool]:
@@ -116,24 +117,25 @@ def cluster_starts(text: str) -> list[bool]:
 
 
 def choose_fonts(text: str, scripts: list[str], starts: list[bool], locale: str,
-                 context: str) -> list[Font]:
+                 context: str, fonts: FontLibrary) -> list[Font]:
     """The regular face for every character, chosen per cluster."""
     n = len(text)
-    fonts: list[Font] = [None] * n  # type: ignore[list-item]
+    chosen: list[Font] = [None] * n  # type: ignore[list-item]
     i = 0
     while i < n:
         j = i + 1
         while j < n and not starts[j]:
             j += 1
-        font = _cluster_font(text, i, j, scripts[i], locale, context)
+        font = _cluster_font(text, i, j, scripts[i], locale, context, fonts)
         for k in range(i, j):
-            fonts[k] = font
+            chosen[k] = font
         i = j
-    return fonts
+    return chosen
 
 
 def _cluster_font(text: str, i: int, j: int, script: str, locale: str,
-                  context: str) -> Font:
+                  context: str, fonts: FontLibrary) -> Font:
+    font_for, chain = fonts.font_for, fonts.chain
     base = text[i]
     if j == i + 1:
         font = font_for(base, locale, script)
@@ -167,26 +169,26 @@ def missing_glyph(char: str, locale: str, text: str) -> MissingGlyphError:
 
 def itemize(text: str, char_styles: list[int], bold: list[bool], italic: list[bool],
             latin: list[bool], isolates: tuple[tuple[int, int], ...], locale: str,
-            rtl: bool) -> list[Run]:
+            rtl: bool, fonts: FontLibrary) -> list[Run]:
     """Runs in logical order covering the whole text."""
     n = len(text)
     if not n:
         return []
     scripts = resolve_scripts(text, locale, latin)
     starts = cluster_starts(text)
-    fonts = choose_fonts(text, scripts, starts, locale, text)
+    faces = choose_fonts(text, scripts, starts, locale, text, fonts)
     levels = bidi.levels(text, rtl, isolates)
     runs: list[Run] = []
     i = 0
     while i < n:
-        key = (levels[i], scripts[i], fonts[i], char_styles[i])
+        key = (levels[i], scripts[i], faces[i], char_styles[i])
         j = i + 1
-        while j < n and (levels[j], scripts[j], fonts[j], char_styles[j]) == key:
+        while j < n and (levels[j], scripts[j], faces[j], char_styles[j]) == key:
             j += 1
-        font = styled(fonts[i], bold[i], italic[i])
-        if font is not fonts[i] and not all(ord(c) in font.cmap for c in text[i:j]
+        font = fonts.styled(faces[i], bold[i], italic[i])
+        if font is not faces[i] and not all(ord(c) in font.cmap for c in text[i:j]
                                             if not needs_no_glyph(c)):
-            font = fonts[i]
+            font = faces[i]
         embolden = bold[i] and font.face.style != "bold"
         runs.append(Run(i, j, levels[i], HB_SCRIPT.get(scripts[i], scripts[i]), font,
                         char_styles[i], embolden))

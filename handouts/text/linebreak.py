@@ -8,14 +8,11 @@ advances; a word wider than the line is broken between clusters, except a phone 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from functools import lru_cache
-
 from icu4py.breakers import LineBreaker
 
 from .fonts import writing_system
 
 
-@lru_cache(maxsize=64)
 def icu_locale(locale: str) -> str:
     """Our locale id (zh_Hans, pt_BR) as an ICU locale id (zh_Hans, pt_BR)."""
     return locale.replace("-", "_")

@@ -19,25 +19,21 @@ import copy
 import hashlib
 import re
 import zlib
-from weakref import WeakKeyDictionary
 
 from reportlab import rl_config
 from reportlab.pdfbase import pdfdoc
 
-from ..caches import ForkSafeLock, LRUCache
-from .fonts import Font
-
-# The glyphs each document uses, by document; a WeakKeyDictionary is not safe to change
-# from several threads at once (its entries go when a document is collected).
-_documents: WeakKeyDictionary = WeakKeyDictionary()
-_documents_lock = ForkSafeLock()
+from ..caches import LRUCache
 
 
 class _UsedFonts:
-    """The glyphs one document uses, per face; written when the document is saved."""
+    """The glyphs one document uses, per face; written when the document is saved.
+    It lives in the document's own list of delayed fonts (ReportLab's protocol for
+    fonts written at the end), so it goes with the document: one document is made by
+    one thread."""
 
     def __init__(self):
-        self.glyphs: dict[Font, set[int]] = {}
+        self.glyphs: dict = {}
 
     def addObjects(self, doc) -> None:          # ReportLab's delayed-font protocol
         fonts = doc.idToObject["BasicFonts"].dict
@@ -45,13 +41,20 @@ class _UsedFonts:
             fonts[font.resource_name] = _font_objects(doc, font, self.glyphs[font])
 
 
-def use_glyphs(doc, font: Font, gids) -> None:
+def _used_fonts(doc, make: bool) -> _UsedFonts | None:
+    for delayed in doc.delayedFonts:
+        if type(delayed) is _UsedFonts:
+            return delayed
+    if not make:
+        return None
+    used = _UsedFonts()
+    doc.delayedFonts.append(used)
+    return used
+
+
+def use_glyphs(doc, font, gids) -> None:
     """Record that a document draws these glyphs of a face."""
-    with _documents_lock:
-        used = _documents.get(doc)
-        if used is None:
-            used = _documents[doc] = _UsedFonts()
-            doc.delayedFonts.append(used)
+    used = _used_fonts(doc, make=True)
     glyphs = used.glyphs.get(font)
     if glyphs is None:
         glyphs = used.glyphs[font] = set()
@@ -60,8 +63,7 @@ def use_glyphs(doc, font: Font, gids) -> None:
 
 def used_glyphs(doc) -> tuple[tuple[int, frozenset[int]], ...]:
     """The glyphs a document draws: (face's manifest position, glyph ids) per face."""
-    with _documents_lock:
-        used = _documents.get(doc)
+    used = _used_fonts(doc, make=False)
     if used is None:
         return ()
     return tuple(sorted((font.index, frozenset(gids)) for font, gids in used.glyphs.items()))
@@ -80,7 +82,7 @@ class _Subset:
     __slots__ = ("font", "base_name", "program", "length", "cid_to_gid", "w_array",
                  "to_unicode", "size", "_templates")
 
-    def __init__(self, font: Font, gids: tuple[int, ...]):
+    def __init__(self, font, gids: tuple[int, ...]):
         self.font = font
         face = font.rl_face
         self.base_name = (f"{_subset_tag(font, gids)}+{face.name.decode('latin-1')}"
@@ -124,8 +126,8 @@ class _Subset:
         return _Template(parts, refs)
 
 
-class _SubsetCache:
-    """Subsets by (face, glyph set), least recently used dropped first, bounded by the
+class SubsetCache:
+    """A FontLibrary's subsets by (face, glyph set), least recently used dropped first, bounded by the
     bytes they hold rather than by count: per-patient text (names, dates, notes) makes
     many slightly different glyph sets, and a count of 128 missed for most rows of a
     batch; an English subset holds about 11 KB."""
@@ -133,14 +135,11 @@ class _SubsetCache:
     def __init__(self, budget: int):
         self._cache = LRUCache(maxsize=1 << 20, budget=budget, weigh=lambda s: s.size)
 
-    def __call__(self, font: Font, gids: tuple[int, ...]) -> _Subset:
+    def __call__(self, font, gids: tuple[int, ...]) -> _Subset:
         return self._cache.get_or_make((font, gids), lambda key: _Subset(*key))
 
     def cache_clear(self) -> None:
         self._cache.clear()
-
-
-_subset = _SubsetCache(budget=48 << 20)
 
 
 def _flate_stream(compressed: bytes) -> pdfdoc.PDFStream:
@@ -150,8 +149,8 @@ def _flate_stream(compressed: bytes) -> pdfdoc.PDFStream:
     return stream
 
 
-def _font_objects(doc, font: Font, used: set[int]):
-    subset = _subset(font, tuple(sorted(used - {0})))
+def _font_objects(doc, font, used: set[int]):
+    subset = font.subsets(font, tuple(sorted(used - {0})))
     base_name = subset.base_name
     font_file = _flate_stream(subset.program)
     font_file.dictionary["Length1"] = subset.length
@@ -235,7 +234,7 @@ class _Template(pdfdoc.PDFObject):
                         for part in self.parts)
 
 
-def _subset_tag(font: Font, gids: list[int]) -> str:
+def _subset_tag(font, gids: list[int]) -> str:
     """Six capital letters naming the subset, the same for the same glyphs."""
     digest = hashlib.sha1(f"{font.face.file}:{gids}".encode()).digest()
     return "".join(chr(65 + b % 26) for b in digest[:6])
@@ -245,7 +244,7 @@ def _utf16_hex(text: str) -> str:
     return text.encode("utf-16-be").hex().upper()
 
 
-def _w_array(font: Font, gids: tuple[int, ...]) -> list:
+def _w_array(font, gids: tuple[int, ...]) -> list:
     """/W: runs of consecutive glyph ids, each its first id and its widths."""
     widths = font.widths
     w_array: list = []
@@ -262,7 +261,7 @@ def _w_array(font: Font, gids: tuple[int, ...]) -> list:
     return w_array
 
 
-def _to_unicode_cmap(font: Font, gids) -> str:
+def _to_unicode_cmap(font, gids) -> str:
     texts = font.glyph_text
     entries = [f"<{gid:04X}> <{_utf16_hex(texts[gid])}>" for gid in gids if texts.get(gid)]
     lines = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",

@@ -7,11 +7,12 @@ dlig: it joins letters Hebrew readers expect apart).
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 from dataclasses import dataclass
 
 import uharfbuzz as hb
 
-FEATURES = {"kern": True, "liga": True, "dlig": False}
+FEATURES = MappingProxyType({"kern": True, "liga": True, "dlig": False})
 _UNSAFE = int(hb.GlyphFlags.UNSAFE_TO_BREAK)
 _REMOVE_IGNORABLES = hb.BufferFlags.REMOVE_DEFAULT_IGNORABLES
 
@@ -35,7 +36,7 @@ def shape(font, text: str, start: int, end: int, rtl: bool, script: str,
     buf.script = script
     buf.language = language
     buf.flags = _REMOVE_IGNORABLES
-    hb.shape(font.hb_font, buf, FEATURES)
+    hb.shape(font.hb_font, buf, dict(FEATURES))
     infos = buf.glyph_infos
     positions = buf.glyph_positions
     return Glyphs(

@@ -14,7 +14,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate
 
 from handouts.content import Span
-from handouts.text import TextStyle, paragraph
+from handouts.text import TextStyle
+from tests.conftest import paragraph
 
 CORPUS = Path(__file__).parent / "corpus"
 COLUMN = 60 * mm                   # the narrow column every corpus paragraph is set in

@@ -13,7 +13,7 @@ import pytest
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from handouts.text import paragraph
+from tests.conftest import paragraph
 from tests.golden_images import assert_matches_golden
 from tests.text.support import COLUMN, STYLE, corpus, pdf_of, spans
 

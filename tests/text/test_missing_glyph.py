@@ -6,8 +6,9 @@ import pytest
 
 from handouts.content import Span
 from handouts.errors import MissingGlyphError
-from handouts.render import render
-from handouts.text import TextStyle, check_coverage, paragraph
+from tests.conftest import render
+from handouts.text import TextStyle
+from tests.conftest import check_coverage, paragraph
 
 HIEROGLYPH = "\U00013000"          # EGYPTIAN HIEROGLYPH A001: in no vendored font
 

@@ -9,7 +9,8 @@ import pytest
 from reportlab.lib.units import mm
 
 from handouts.content import Span
-from handouts.text import TextStyle, paragraph
+from handouts.text import TextStyle
+from tests.conftest import paragraph
 from tests.text.support import corpus, spans
 
 WIDE = 250 * mm

@@ -11,14 +11,16 @@ from reportlab.pdfgen.canvas import Canvas
 
 from handouts.resources import PROJECT_DIR
 from handouts.text import pdffont
-from handouts.text.fonts import chain
+from tests.conftest import LIBRARY
+
+chain = LIBRARY.fonts.chain
 
 
 @pytest.mark.parametrize("multiline", [0, 1])
 def test_templated_font_dictionaries_are_reportlabs_own_bytes(multiline, monkeypatch):
     monkeypatch.setattr(rl_config, "pdfMultiLine", multiline)
     font = chain("en", "Latn")[0]
-    subset = pdffont._SubsetCache(budget=1 << 20)(font, tuple(range(3, 90, 2)) + (500, 501))
+    subset = pdffont.SubsetCache(budget=1 << 20)(font, tuple(range(3, 90, 2)) + (500, 501))
     doc = Canvas(None)._doc
     refs = [doc.Reference(pdfdoc.PDFStream(content=b"x"), f"test:{n}") for n in range(2)]
     for make, used in ((pdffont._descriptor, refs[:1]), (pdffont._cid_font, refs),
@@ -30,7 +32,7 @@ def test_templated_font_dictionaries_are_reportlabs_own_bytes(multiline, monkeyp
 
 def test_subset_cache_is_bounded_by_bytes():
     font = chain("en", "Latn")[0]
-    cache = pdffont._SubsetCache(budget=1)
+    cache = pdffont.SubsetCache(budget=1)
     first = cache(font, (36, 37))
     cache(font, (38, 39))
     assert len(cache._cache) == 1                           # the newest is always kept
@@ -44,12 +46,12 @@ def test_english_loads_only_the_faces_it_draws_with():
         "from handouts.brand import load_brand",
         "from handouts.cli import SAMPLE_PATIENT, SAMPLE_TODAY",
         "from handouts.records import job_from_fields",
-        "from handouts.render import render",
+        "from handouts.library import Library",
         "from handouts.resources import EXAMPLE_BRAND",
-        "from handouts.text.fonts import loaded_faces",
-        "render(job_from_fields(SAMPLE_PATIENT, brand=load_brand(EXAMPLE_BRAND),",
-        "                       today=date.fromisoformat(SAMPLE_TODAY)))",
-        "print(len(loaded_faces()))",
+        "library = Library()",
+        "library.render(job_from_fields(SAMPLE_PATIENT, brand=load_brand(EXAMPLE_BRAND),",
+        "                               today=date.fromisoformat(SAMPLE_TODAY)))",
+        "print(len(library.fonts.loaded_faces()))",
     ])
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=PROJECT_DIR, check=True)

@@ -1,0 +1,157 @@
+"""The resource library: loads what a render reads, reloads it by content, and keeps one
+version per render (and per batch, when it does not watch)."""
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import time
+from dataclasses import replace
+
+import pytest
+
+from handouts.errors import HandoutError
+from handouts.library import Library
+from handouts.resources import LOCALES_DIR, TEMPLATES_DIR
+from tests.conftest import TEST_BRAND, pdf_reader, pdf_text
+
+HANDOUT = "miscarriage-recovery"
+
+
+def edit(path, old: str, new: str) -> None:
+    """Change a file in place, as an editor saves it."""
+    text = path.read_text("utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+@pytest.fixture
+def locales(tmp_path):
+    shutil.copytree(LOCALES_DIR, tmp_path / "locales")
+    return tmp_path / "locales"
+
+
+@pytest.fixture
+def templates(tmp_path):
+    shutil.copytree(TEMPLATES_DIR / HANDOUT, tmp_path / "templates" / HANDOUT)
+    return tmp_path / "templates"
+
+
+def test_an_edited_catalog_is_printed_at_the_next_render(make_job, locales):
+    library = Library(locales_dir=locales)
+    job = make_job(locale="es")
+    before = pdf_text(library.render(job))
+    catalog = locales / "es" / "LC_MESSAGES" / "messages.po"
+    old = "Recuperación después de un aborto espontáneo"
+    assert old in before
+    edit(catalog, f'msgstr "{old}"', 'msgstr "Recuperacion tras un aborto espontaneo!"')
+    assert "Recuperacion tras un aborto espontaneo!" in pdf_text(library.render(job))
+
+
+def test_an_edit_within_one_tick_of_the_clock_is_seen(tmp_path):
+    """A file saved twice within one tick of a coarse file-system clock, at the same size,
+    keeps its size, time stamp and inode: its content is hashed again until the time
+    stamp is old enough to trust (git's racy-clean rule)."""
+    from handouts.caches import Fingerprints
+    path = tmp_path / "settings.toml"
+    path.write_text('digits = "latin"\n', "utf-8")
+    stamp = path.stat().st_mtime_ns
+    fingerprints = Fingerprints()
+    first = fingerprints.one(path)
+    path.write_text('digits = "nativ"\n', "utf-8")                  # same size
+    os.utime(path, ns=(stamp, stamp))                                # same tick
+    assert fingerprints.one(path) != first
+    old = time.time() - 60
+    os.utime(path, (old, old))
+    settled = fingerprints.one(path)
+    assert fingerprints.one(path) == settled
+
+
+def test_a_catalog_that_now_fails_its_check_refuses_only_its_language(make_job, locales):
+    library = Library(locales_dir=locales)
+    library.render(make_job(locale="es"))
+    catalog = locales / "es" / "LC_MESSAGES" / "messages.po"
+    text = catalog.read_text("utf-8")
+    catalog.write_text(text.replace("%(date)s", "%(dat)s", 1), "utf-8")
+    with pytest.raises(HandoutError, match=r"locales/es/LC_MESSAGES/messages.po:\d+"):
+        library.render(make_job(locale="es"))
+    assert library.render(make_job(locale="fr")).startswith(b"%PDF")
+
+
+def test_an_edited_template_and_meta_file_are_used_at_the_next_render(make_job, templates):
+    library = Library([templates])
+    job = make_job(locale="en")
+    assert pdf_reader(library.render(job)).metadata["/Subject"] == f"{HANDOUT} 1.0"
+    edit(templates / HANDOUT / "meta.toml", 'version = "1.0"', 'version = "1.1"')
+    template = templates / HANDOUT / "handout.xml.j2"
+    template.write_text(template.read_text("utf-8").replace(
+        "</handout>", "<p>Printed from the clinic's copy.</p></handout>"), "utf-8")
+    pdf = library.render(job)
+    assert pdf_reader(pdf).metadata["/Subject"] == f"{HANDOUT} 1.1"
+    assert "Printed from the clinic's copy." in pdf_text(pdf)
+
+
+def test_a_library_that_does_not_watch_keeps_the_first_version(make_job, templates):
+    pinned = Library([templates], watch=False)
+    job = make_job(locale="en")
+    first = pinned.render(job)
+    edit(templates / HANDOUT / "meta.toml", 'version = "1.0"', 'version = "1.1"')
+    assert pinned.render(job) == first
+    assert pdf_reader(Library([templates]).render(job)).metadata["/Subject"].endswith("1.1")
+
+
+def test_an_edited_brand_file_or_logo_is_read_again(tmp_path):
+    from handouts.resources import BRANDS_DIR
+    path = tmp_path / "clinic.toml"
+    logo = tmp_path / "logo.svg"
+    shutil.copy(BRANDS_DIR / "example-clinic.svg", logo)
+    path.write_text(TEST_BRAND.read_text("utf-8").replace(
+        "../../../brands/example-clinic.svg", "logo.svg"), "utf-8")
+    library = Library()
+    first = library.brand(path)
+    assert library.brand(path) is first
+    edit(path, f'name = "{first.name}"', 'name = "Hillside Clinic"')
+    renamed = library.brand(path)
+    assert renamed.name == "Hillside Clinic"
+    logo.write_text(logo.read_text("utf-8").replace("</svg>", "<!-- new --></svg>"), "utf-8")
+    assert library.brand(path).logo.data != renamed.logo.data
+
+
+def test_a_render_reads_each_resource_once(make_job):
+    """One handout never mixes two versions of a file: it asks the library for the
+    handout's definition and its catalog once."""
+    asked = []
+
+    class Counting(Library):
+        def handout(self, name):
+            asked.append(name)
+            return super().handout(name)
+
+    library = Counting()
+    library.render(make_job(locale="ar"))
+    assert asked == [HANDOUT]
+
+
+def test_a_library_sent_to_a_spawned_worker_is_rebuilt_cold(make_job, templates):
+    library = Library([templates], watch=False)
+    job = make_job(locale="en")
+    warm = library.render(job)
+    copy = pickle.loads(pickle.dumps(library))
+    assert copy is not library and copy.template_dirs == library.template_dirs
+    assert copy.watch is False and copy.render(job) == warm
+
+
+def test_an_unknown_or_malformed_handout_name_is_refused_naming_the_field():
+    library = Library()
+    with pytest.raises(HandoutError, match=r"handout: unknown handout 'no-such'"):
+        library.handout("no-such")
+    with pytest.raises(HandoutError, match=r"handout: is not a handout name"):
+        library.handout("../templates")
+
+
+def test_the_brand_of_a_job_is_the_library_brand(make_job):
+    """A brand loaded through the library renders the same bytes as one loaded directly."""
+    library = Library()
+    job = make_job(locale="en")
+    assert library.render(replace(job, brand=library.brand(TEST_BRAND))) == \
+        library.render(job)
