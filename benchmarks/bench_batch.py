@@ -86,7 +86,9 @@ def measure_render(count: int, locale: str) -> dict:
     from handouts.library import Library
     render = Library().render
     brand = load_brand(BRAND)
-    jobs = [job_from_fields(r, brand=brand, today=date(2026, 11, 20)) for r in rows(count, locale)]
+    fields = Library().handout_fields("miscarriage-recovery")
+    jobs = [job_from_fields(r, handout=fields, brand=brand, today=date(2026, 11, 20))
+            for r in rows(count, locale)]
     for job in jobs[:3]:
         render(job)                                        # warm: fonts, catalogs, caches
     started = time.perf_counter()
@@ -121,10 +123,13 @@ def measure_batch(count: int, locale: str, workers: int, print_file: bool) -> di
 def measure_print(count: int, locale: str) -> dict:
     from datetime import date
     from handouts.brand import load_brand
+    from handouts.library import Library
     from handouts.records import job_from_fields
     from tests.conftest import print_file as PrintFile
     brand = load_brand(BRAND)
-    jobs = [job_from_fields(r, brand=brand, today=date(2026, 11, 20)) for r in rows(count, locale)]
+    fields = Library().handout_fields("miscarriage-recovery")
+    jobs = [job_from_fields(r, handout=fields, brand=brand, today=date(2026, 11, 20))
+            for r in rows(count, locale)]
     from handouts.output import atomic_file
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "print.pdf"

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from handouts.brand import load_brand  # noqa: E402
-from handouts.cli import SAMPLE_PATIENT, SAMPLE_TODAY  # noqa: E402
+from handouts.cli import SAMPLE_TODAY, sample_fields  # noqa: E402
 from handouts.i18n import shipped_locales  # noqa: E402
 from handouts.records import job_from_fields  # noqa: E402
 from handouts.library import Library  # noqa: E402
@@ -37,9 +37,11 @@ NAMES = ["Maria Example", "Ana López", "Nguyễn Thị Lan", "Fatima Haddad", "
 def jobs(locale: str, count: int) -> list:
     brand = load_brand(BRAND if BRAND.exists() else EXAMPLE_BRAND)
     today = date.fromisoformat(SAMPLE_TODAY)
-    return [job_from_fields({**SAMPLE_PATIENT, "locale": locale,
+    fields = Library().handout_fields("miscarriage-recovery")
+    return [job_from_fields({**sample_fields(fields), "locale": locale,
                              "patient_name": NAMES[i % len(NAMES)],
-                             "record_id": f"BENCH-{i:05d}"}, brand=brand, today=today)
+                             "record_id": f"BENCH-{i:05d}"}, handout=fields, brand=brand,
+                            today=today)
             for i in range(count)]
 
 

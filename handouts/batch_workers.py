@@ -12,6 +12,7 @@ guard, it exits when its pipe reaches end-of-file or its parent process has chan
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 import ctypes
 import gc
 import hashlib
@@ -58,7 +59,6 @@ class _WorkerSetup:
     locales: tuple[str, ...]
     nice: int = 0                   # yield the CPU to this process while it prints
     send_for_print: bool = False    # send each handout's laid-out pages back for the print file
-    template_dirs: tuple[Path, ...] = ()    # a clinic's own handouts, before templates/
 
 
 #: A made-up patient rendered (in memory only) when a worker starts, once per language,
@@ -66,8 +66,8 @@ class _WorkerSetup:
 #: generic values, and the examples of the handout's own fields (warm_up_values). The
 #: discharge date is the sample patient's (cli.SAMPLE_PATIENT), which the examples in a
 #: fields.toml are written for.
-WARM_UP = {"record_id": "WARM-UP", "patient_name": "Warm Up", "discharge_date": "2026-11-20",
-           "clinician": "Warm Up", "note": "Warm up."}
+WARM_UP = MappingProxyType({"record_id": "WARM-UP", "patient_name": "Warm Up", "discharge_date": "2026-11-20",
+           "clinician": "Warm Up", "note": "Warm up."})
 WARM_UP_LOCALES = 3
 
 
@@ -97,9 +97,9 @@ def warm_state(setup: _WorkerSetup, library) -> WorkerState:
         try:
             handout.catalogs.load(locale)
             if number < WARM_UP_LOCALES:
-                library.render_counted(job_from_fields({**WARM_UP, "locale": locale},
-                                                       brand=brand, today=setup.today,
-                                                       handout=setup.handout))
+                library.render_counted(job_from_fields(
+                    warm_up_values(handout.fields, locale), handout=handout.fields,
+                    brand=brand, today=setup.today))
         except HandoutError:
             pass                     # the rows in that language fail with the reason
     return WorkerState(setup, library, brand, warm=True)
@@ -111,8 +111,8 @@ def _make_row(task: tuple, state: WorkerState) -> tuple:
     setup, library = state.setup, state.library
     locale = ""
     try:
-        job = job_from_row(Row(line, fields), brand=state.brand, today=setup.today,
-                           source=setup.source, handout=setup.handout)
+        job = job_from_row(Row(line, fields), handout=library.handout_fields(setup.handout),
+                           brand=state.brand, today=setup.today, source=setup.source)
         locale = job.locale
         if setup.send_for_print:
             pdf, pages, for_print = library.render_for_print(job)

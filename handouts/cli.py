@@ -10,6 +10,7 @@ handout's options, which its --help lists.
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 import argparse
 import logging
 import os
@@ -33,11 +34,11 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 
 
 #: The sample patient's generic values; the handout's own come from the examples in its
 #: fields.toml (sample_fields), which are written for this discharge date.
-SAMPLE_PATIENT = {
+SAMPLE_PATIENT = MappingProxyType({
     "locale": "en", "patient_name": "Maria Example", "record_id": "SAMPLE-001",
     "discharge_date": "2026-11-20", "clinician": "Dr. Sam Rivera",
     "note": "Take ibuprofen 400 mg every 6 hours if you need it for cramps.",
-}
+})
 SAMPLE_TODAY = "2026-11-20"
 SAMPLE_OUT = Path("out/sample-handout.pdf")
 BRAND_HELP = (f"your clinic's brand file (default: ${ENVIRONMENT_VARIABLE}, else brand in "

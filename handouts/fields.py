@@ -13,11 +13,12 @@ Errors quote a typed value only where it has the shape the field expects
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Mapping
 
 from . import formats
 from .errors import DATE_SHAPE, FOLLOW_UP_SHAPE, NO_SHAPE, WAIT_SHAPE, InputError, shown
@@ -172,7 +173,12 @@ def _until(spec: FieldSpec, text: str, known) -> Until:
                 raise InputError(f"{shown(text, WAIT_SHAPE)} is out of range",
                                  field=spec.column, hint=f"use between {low}w and {high}w")
             start = next((known.get(r.field) for r in spec.rules if r.test == "after"), None)
-            return Until(weeks=count, date=start + timedelta(weeks=count) if start else None)
+            try:
+                return Until(weeks=count, date=start + timedelta(weeks=count) if start else None)
+            except OverflowError:       # a start date within weeks of 9999-12-31
+                raise InputError(f"{shown(text, WAIT_SHAPE)} ends after 9999-12-31",
+                                 field=spec.column, hint="check the date it counts from"
+                                 ) from None
     if ISO_DATE.fullmatch(text):
         return Until(date=parse_date(text, spec.column))
     raise InputError(f"{shown(text, WAIT_SHAPE)} is not {_a(spec.noun)}", field=spec.column,
@@ -189,8 +195,8 @@ def _text(spec: FieldSpec, text: str, known) -> str:
     return text
 
 
-_PARSERS = {"choice": _choice, "date": _date, "appointment": _appointment,
-            "until": _until, "text": _text}
+_PARSERS = MappingProxyType({"choice": _choice, "date": _date, "appointment": _appointment,
+            "until": _until, "text": _text})
 
 
 def _day(value) -> date | None:
@@ -298,13 +304,13 @@ def _until_values(value: Until | None, locale) -> dict:
             "date": _long_date(value.date, locale)}
 
 
-_FORMATTERS = {
+_FORMATTERS = MappingProxyType({
     "choice": lambda value, locale: value or "",
     "text": lambda value, locale: value or "",
     "date": _long_date,
     "appointment": _appointment_values,
     "until": _until_values,
-}
+})
 
 
 def load_handout_fields(folder: Path) -> HandoutFields:

@@ -8,6 +8,7 @@ to declare and did not would be a handout printed without it.
 """
 from __future__ import annotations
 
+from types import MappingProxyType
 import difflib
 import re
 import tomllib
@@ -39,17 +40,17 @@ RESERVED_OPTIONS = tuple("--" + n.replace("_", "-") for n in _JOB_NAMES) + (
 _COMMON = ("kind", "label", "help", "hint", "required", "option", "column", "example")
 _DATE_RULES = ("after", "after_hint", "not_before", "not_before_hint")
 _REFUSED = ("refused_if", "refused_message", "refused_hint")
-KEYS = {
+KEYS = MappingProxyType({
     "choice": _COMMON + ("values",) + _REFUSED,
     "date": _COMMON + _DATE_RULES + _REFUSED,
     "appointment": _COMMON + ("noun", "words") + _DATE_RULES + _REFUSED,
     "until": _COMMON + ("noun", "words", "weeks") + _DATE_RULES + _REFUSED,
     "text": _COMMON + ("max_length",) + _REFUSED,
-}
-_NOUNS = {"appointment": "appointment", "until": "wait"}
+})
+_NOUNS = MappingProxyType({"appointment": "appointment", "until": "wait"})
 #: The keys that say more about a rule, and the rule's own key they need.
-_RULE_PARTS = {"after_hint": "after", "not_before_hint": "not_before",
-               "refused_message": "refused_if", "refused_hint": "refused_if"}
+_RULE_PARTS = MappingProxyType({"after_hint": "after", "not_before_hint": "not_before",
+               "refused_message": "refused_if", "refused_hint": "refused_if"})
 _TOML_HINT = "see https://toml.io for the syntax"
 
 
@@ -89,8 +90,12 @@ class _FieldsFile:
         self.where, self.text = where, text
 
     def error(self, message: str, key: str, hint: str, line: int | None = None):
-        return TemplateError(message, source=self.where, line=line or key_line(self.text, key),
-                             field=key, hint=hint)
+        """The error at `key`'s line; a key that is missing is placed at its table's."""
+        place = key
+        while line is None and place:
+            line = key_line(self.text, place)
+            place = place.rpartition(".")[0]
+        return TemplateError(message, source=self.where, line=line, field=key, hint=hint)
 
     # -- one field -------------------------------------------------------------------------
 

@@ -135,18 +135,11 @@ class Library:
         return self.handout(name).fields
 
     def _read_handout(self, folder: Path) -> Handout:
-        try:   # TEMPORARY while fields.py lands
-            from .fields import load_handout_fields
-        except ImportError:
-            load_handout_fields = lambda folder: None  # noqa: E731
+        from .fields import load_handout_fields
         own = folder / "locales"
         catalogs = (self.catalogs(own, folder.name) if (own / f"{folder.name}.pot").is_file()
                     else self.catalogs())
-        try:   # TEMPORARY while fields.py lands
-            fields = load_handout_fields(folder)
-        except Exception:
-            fields = None
-        return Handout(folder.name, folder, read_meta(folder), fields,
+        return Handout(folder.name, folder, read_meta(folder), load_handout_fields(folder),
                        read_support_lines(folder), catalogs)
 
     def environment(self, bundle: LocaleBundle):

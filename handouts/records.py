@@ -90,12 +90,6 @@ def job_from_fields(values: Mapping[str, str | None], *, handout: HandoutFields,
     (see `handouts.characters`), and no error quotes a patient's name, a note or a
     clinician's name.
     """
-    if isinstance(handout, str):
-        # LIBRARY: transitional, for callers that still pass the handout's name
-        # (batch_workers._init_worker and _make_row): remove once they pass HandoutFields.
-        from .fields import load_handout_fields
-        from .resources import TEMPLATES_DIR
-        handout = load_handout_fields(TEMPLATES_DIR / handout)
     known = handout.known_fields
     unknown = sorted(k for k in values if k not in known)
     if unknown:
@@ -198,7 +192,7 @@ def _bounded_text(text: str, field_name: str, limit: int) -> str:
 
 
 #: The fix for a missing generic field; a handout's own fields bring theirs (fields.toml).
-_HINTS = {
+_HINTS = MappingProxyType({
     "locale": "give a language tag such as en, es or pt-BR",
     "discharge_date": "use YYYY-MM-DD, e.g. 2026-11-20",
-}
+})

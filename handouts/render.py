@@ -21,6 +21,7 @@ from .i18n import LocaleBundle
 from .layout import HandoutLayout
 from .pdf import HandoutPages, Metadata, PrintDocument, lay_out
 from .records import Job
+from .resources import relative
 from .templating import FORMATTING_LOCALE, render_markup
 from .text import LAYOUT_CHARACTERS, TextStyle
 
@@ -88,7 +89,7 @@ def prepare(job: Job, library, document: Document | None = None) -> Prepared:
     bundle = handout.catalogs.load(locale_id, allow_fallback=job.allow_fallback)
     numbers = library.formatting_locale(bundle, job.brand.country)
     if document is None:
-        check_patient_text(job, bundle.id, library)
+        check_patient_text(job, bundle.id, library, handout.fields)
         document = build_document(job, bundle, handout, library, numbers)
     layout = HandoutLayout(job.brand, bundle.id, bundle.direction == "rtl", job.page_size_name,
                            numbers=numbers, text=library.text, drawings=library.drawings)
@@ -153,7 +154,7 @@ def build_document(job: Job, bundle: LocaleBundle, handout, library, locale) -> 
     context = {**shared_context(handout, bundle, job.brand, locale, library),
                **template_context(job, bundle, handout.fields, locale)}
     markup = render_markup(library.environment(bundle), job.handout, context)
-    document = parse_markup(markup, source=f"templates/{job.handout}/handout.xml.j2",
+    document = parse_markup(markup, source=relative(handout.folder / "handout.xml.j2"),
                             blocks_seen=library.blocks)
     furniture = [s.text for cell in document.footer + (document.blank_page,) for s in cell]
     check_covered(document.text() + "".join(furniture), bundle.id,
@@ -162,12 +163,15 @@ def build_document(job: Job, bundle: LocaleBundle, handout, library, locale) -> 
     return document
 
 
-def check_patient_text(job: Job, locale: str, library) -> None:
-    """The patient's own values, checked against the fonts one field at a time, so the
-    error names the field and never quotes the value."""
+def check_patient_text(job: Job, locale: str, library, handout_fields) -> None:
+    """The patient's own values (the generic ones and the handout's free-text fields),
+    checked against the fonts one field at a time, so the error names the field and
+    never quotes the value."""
     check = library.text.check_coverage
-    for name in PATIENT_TEXT_FIELDS:
-        value = getattr(job, name)
+    typed = [(name, getattr(job, name)) for name in PATIENT_TEXT_FIELDS]
+    typed += [(spec.column, job.visit_value(spec.name) or "")
+              for spec in handout_fields.specs if spec.kind == "text"]
+    for name, value in typed:
         if set(value) <= library.covered(locale):
             continue
         try:

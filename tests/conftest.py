@@ -8,9 +8,10 @@ import pytest
 from pypdf import PdfReader
 
 from handouts.brand import load_brand
+from handouts.fields import load_handout_fields
 from handouts.library import Library
-from handouts.records import job_from_fields
-from handouts.resources import PROJECT_DIR
+from handouts.records import DEFAULT_HANDOUT, job_from_fields
+from handouts.resources import PROJECT_DIR, TEMPLATES_DIR
 
 #: The example clinic without its sample mark: tests look at pages as patients get them.
 TEST_BRAND = PROJECT_DIR / "tests" / "data" / "brands" / "test-clinic.toml"
@@ -22,6 +23,9 @@ PATIENT = {
     "note": "Take ibuprofen 400 mg every 6 hours if you need it.",
 }
 TODAY = date(2026, 11, 20)
+#: The first handout's own per-visit fields (its fields.toml), for building its jobs;
+#: read directly, so that no test's Library is warmed by it.
+HANDOUT_FIELDS = load_handout_fields(TEMPLATES_DIR / DEFAULT_HANDOUT)
 
 #: The Library most tests share, as a long-running process would (tests of loading,
 #: reloading and threads build their own).
@@ -96,7 +100,8 @@ def make_job(brand):
     def make(**overrides):
         fields = {**PATIENT, **{k: v for k, v in overrides.items()
                                 if k not in ("brand", "name_in_metadata")}}
-        return job_from_fields(fields, brand=overrides.get("brand", brand), today=TODAY,
+        return job_from_fields(fields, handout=HANDOUT_FIELDS,
+                               brand=overrides.get("brand", brand), today=TODAY,
                                name_in_metadata=overrides.get("name_in_metadata", False))
     return make
 

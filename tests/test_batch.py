@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handouts import batch, batch_workers, drawings, output
+from handouts import batch, batch_workers, output
 from handouts.caches import LRUCache
 from handouts.batch import BatchOptions, run_batch
 from handouts.cli import main
@@ -29,10 +29,11 @@ from handouts.i18n import shipped_locales
 from tests.conftest import load_locale
 from handouts.records import job_from_fields
 from handouts.render import prepare
-from tests.conftest import print_file as PrintFile, render, render_counted, render_for_print
+from handouts.render import PrintFile as PrintFileClass
+from tests.conftest import LIBRARY, print_file as PrintFile, render, render_counted, render_for_print
 from handouts.resources import PROJECT_DIR
 from conftest import TEST_BRAND
-from tests.conftest import PATIENT, TODAY
+from tests.conftest import HANDOUT_FIELDS, PATIENT, TODAY
 
 TODAY_ARG = TODAY.isoformat()
 NAME = PATIENT["patient_name"]
@@ -213,7 +214,8 @@ def test_no_patient_name_in_file_names_or_output(thirty):
 def test_each_handout_is_the_same_as_render_makes_it(thirty, brand):
     folder, *_ = thirty
     row = thirty_rows()[0]
-    job = job_from_fields({k: v for k, v in row.items()}, brand=brand, today=TODAY)
+    job = job_from_fields({k: v for k, v in row.items()}, handout=HANDOUT_FIELDS, brand=brand,
+                          today=TODAY)
     assert (folder / "out" / "handouts" / "R-01.pdf").read_bytes() == render(job)
 
 
@@ -346,7 +348,7 @@ def test_a_print_file_torn_while_writing_never_appears(tmp_path, monkeypatch):
     def torn(self, stream=None):
         stream.write(b"%PDF-1.4 the first pages")
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(PrintFile, "finish", torn)
+    monkeypatch.setattr(PrintFileClass, "finish", torn)
     result = run_batch(options_for(tmp_path, workers=0))
     assert result.made == 2 and result.print_path is None
     assert result.print_error == (
@@ -372,13 +374,14 @@ def test_a_worker_that_dies_fails_its_row_not_the_batch(tmp_path, monkeypatch, w
     monkeypatch.setattr(batch, "PRINT_WINDOW", window)   # 1: rows wait for the print file
     rows = [{**PATIENT, "record_id": f"X-{i}"} for i in range(5)]
     write_csv(tmp_path / "patients.csv", rows)
-    real = batch_workers.render_for_print    # what workers call when there is a print file
+    from handouts.library import Library
+    real = Library.render_for_print    # what workers call when there is a print file
 
-    def crash_on_x2(job):
+    def crash_on_x2(library, job):
         if job.record_id == "X-2":
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(job)
-    monkeypatch.setattr(batch_workers, "render_for_print", crash_on_x2)
+        return real(library, job)
+    monkeypatch.setattr(Library, "render_for_print", crash_on_x2)
     result = run_batch(options_for(tmp_path, workers=2))
     assert (result.made, result.failed) == (4, 1)
     assert result.errors == [
@@ -485,7 +488,7 @@ def test_the_progress_is_plain_lines_of_counts_off_a_terminal(tmp_path):
 def test_recorded_drawings_do_not_change_a_single_byte(make_job, monkeypatch):
     job = make_job()
     cached_twice = render(job), render(job)
-    monkeypatch.setattr(drawings, "_recorded", LRUCache(maxsize=1))    # recorded afresh
+    monkeypatch.setattr(LIBRARY.drawings, "_recorded", LRUCache(maxsize=1))   # afresh
     uncached = render(job)
     assert cached_twice[0] == cached_twice[1] == uncached
 
@@ -513,10 +516,10 @@ def test_links_keep_their_place_in_the_print_file(make_job):
     from handouts.pdf import lay_out
     from handouts.render import ForPrint
     job = make_job()
-    document = prepare(job).document
+    document = prepare(job, LIBRARY).document
     link = Para((Span("Our website", href="https://riverside-health.example/help"),))
     document = dataclasses.replace(document, blocks=(link,) + document.blocks)
-    prepared = prepare(job, document)
+    prepared = prepare(job, LIBRARY, document)
     flowables = prepared.layout.flowables(document)
     own, _, pages = lay_out(prepared.layout, flowables, document.footer, prepared.metadata,
                             record=True)
@@ -536,13 +539,13 @@ def test_an_odd_handout_is_padded_with_the_blank_page(make_job, monkeypatch):
 
     from handouts import render as render_module
     long_job = make_job(record_id="ODD-1")
-    prepared = prepare(long_job)
+    prepared = prepare(long_job, LIBRARY)
     standard = prepared.layout.flowables
     prepared.layout.flowables = lambda document: standard(document) + [Spacer(0, 500)]
     real_prepare = render_module.prepare
     monkeypatch.setattr(render_module, "prepare",
-                        lambda job, document=None: prepared if job is long_job
-                        else real_prepare(job, document))
+                        lambda job, library, document=None: prepared if job is long_job
+                        else real_prepare(job, library, document))
     print_file = PrintFile(title="t", author="a", lang="en")
     assert print_file.add(long_job) == 4
     assert print_file.add(make_job(record_id="EVEN-2")) == 2

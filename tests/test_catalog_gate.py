@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from handouts import i18n, render as render_module, resources
+from handouts import i18n, resources
 from handouts.cli import main
 from handouts.errors import LocaleError
+from handouts.library import Library
 
 CASES_DIR = Path(__file__).parent / "data" / "catalogs"
 CASES = sorted(CASES_DIR.glob("*.toml"))
@@ -24,21 +25,20 @@ RENDER = ["render", "--discharge-date", "2026-11-20", "--wait", "2w", "--contrac
           "avoid", "--follow-up", "call", "--rh", "given", "--today", "2026-11-20"]
 
 
-def _clear_caches():
-    i18n._checks.clear()
-    i18n.load_locale.cache_clear()
-    render_module.negotiate.cache_clear()
-
-
 @pytest.fixture
 def locales(tmp_path, monkeypatch):
-    """A copy of the shipped catalogs that the renderer reads instead of the real ones."""
+    """A copy of the shipped catalogs that the renderer reads instead of the real ones
+    (every Library made from now on, the command line's included, reads the copy)."""
     copy = tmp_path / "project" / "locales"
     shutil.copytree(resources.LOCALES_DIR, copy)
     monkeypatch.setattr(resources, "LOCALES_DIR", copy)
-    _clear_caches()
-    yield copy
-    _clear_caches()
+    return copy
+
+
+@pytest.fixture
+def library(locales):
+    """One library over the copy, kept for the whole test, as a running process's is."""
+    return Library(locales_dir=locales)
 
 
 def break_catalog(locales: Path, case: dict) -> dict:
@@ -87,9 +87,9 @@ def test_every_case_says_what_it_expects():
         assert case.get("passes") is True or case.get("expect"), path.name
 
 
-def test_rewriting_the_catalog_alone_breaks_nothing(locales):
+def test_rewriting_the_catalog_alone_breaks_nothing(locales, library):
     break_catalog(locales, {})
-    assert i18n.catalog_problems("es") == ()
+    assert library.catalogs().problems("es") == ()
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
@@ -137,22 +137,21 @@ def test_a_batch_fails_only_the_rows_of_the_broken_language(locales, tmp_path, c
     assert [line.split(":")[1] for line in refused] == ["3", "5"]
 
 
-def test_a_catalog_is_checked_once_per_content(locales, monkeypatch, make_job):
+def test_a_catalog_is_checked_once_per_content(locales, library, monkeypatch, make_job):
     from handouts import catalog_rules
     calls = []
     real = catalog_rules.check_catalog
     monkeypatch.setattr(catalog_rules, "check_catalog",
                         lambda *a, **k: calls.append(1) or real(*a, **k))
     for _ in range(3):
-        render_module.render(make_job(locale="fr"))
+        library.render(make_job(locale="fr"))
     assert len(calls) == 1
-    i18n.load_locale.cache_clear()        # the next load reads the files again ...
-    render_module.render(make_job(locale="fr"))
+    library.catalogs()._bundles.clear()   # the next load reads the files again ...
+    library.render(make_job(locale="fr"))
     assert len(calls) == 1                # ... and the same content is not checked again
     po = locales / "fr" / "LC_MESSAGES" / "messages.po"
     po.write_text(po.read_text("utf-8") + "\n", "utf-8")
-    i18n.load_locale.cache_clear()
-    render_module.render(make_job(locale="fr"))
+    library.render(make_job(locale="fr"))
     assert len(calls) == 2                # changed content is checked again
 
 
@@ -177,7 +176,7 @@ def test_english_in_place_of_a_translation_is_never_a_patient_handout(make_job):
     from handouts.errors import HandoutError
     job = replace(make_job(locale="es"), allow_fallback=True)
     with pytest.raises(HandoutError, match="for a translator's preview only"):
-        render_module.render(job)
+        Library().render(job)
 
 
 @pytest.mark.parametrize("tag", ["en-XA", "ar-XB"])
@@ -193,7 +192,7 @@ def test_a_pseudo_locale_is_never_a_patient_handout(tag, tmp_path, capsys):
     assert "SAMPLE" in pdf_text(out.read_bytes())
 
 
-def test_a_template_string_without_an_entry_is_refused(locales, tmp_path, capsys):
+def test_a_template_string_without_an_entry_is_refused(locales, library, tmp_path, capsys):
     """The template prints a string the catalog does not have (a developer forgot to
     extract): an error naming the catalog, never English."""
     from babel.messages.catalog import Catalog
@@ -207,19 +206,19 @@ def test_a_template_string_without_an_entry_is_refused(locales, tmp_path, capsys
     for path, loaded in ((pot, template), (locales / "es/LC_MESSAGES/messages.po", catalog)):
         with path.open("wb") as handle:
             write_po(handle, loaded, width=76)
-    assert isinstance(catalog, Catalog) and i18n.catalog_problems("es") == ()
+    assert isinstance(catalog, Catalog) and library.catalogs().problems("es") == ()
     with pytest.raises(LocaleError, match=r"locales/es/LC_MESSAGES/messages.po: missing: the "
                                           r"template prints 'Get help right away if you have:', "
                                           r"which has no entry"):
-        render_module.render(_job("es"))
+        library.render(_job("es"))
 
 
 def _job(locale):
-    from conftest import PATIENT, TEST_BRAND, TODAY
+    from conftest import HANDOUT_FIELDS, PATIENT, TEST_BRAND, TODAY
     from handouts.brand import load_brand
     from handouts.records import job_from_fields
-    return job_from_fields({**PATIENT, "locale": locale}, brand=load_brand(TEST_BRAND),
-                           today=TODAY)
+    return job_from_fields({**PATIENT, "locale": locale}, handout=HANDOUT_FIELDS,
+                           brand=load_brand(TEST_BRAND), today=TODAY)
 
 
 @pytest.mark.parametrize("name", ["es/settings.toml", "es/review.toml", "messages.pot"])
@@ -246,6 +245,7 @@ def test_a_preview_refuses_a_catalog_whose_plural_header_is_garbage(locales, tmp
 
 
 def test_an_approved_language_prints_without_the_draft_notice_until_it_changes(locales,
+                                                                                 library,
                                                                                  make_job):
     """What the patient sees follows the review: approved, no draft notice; one msgstr
     edited afterwards, the notice is back."""
@@ -253,13 +253,11 @@ def test_an_approved_language_prints_without_the_draft_notice_until_it_changes(l
     from conftest import pdf_text
     from handouts import review
     notice = "Draft translation. A medical translator has not checked this text yet."
-    assert notice in pdf_text(render_module.render(make_job(locale="es")))
+    assert notice in pdf_text(library.render(make_job(locale="es")))
     review.approve("es", "Ana Ruiz, certified medical interpreter", "2026-11-30",
                    today=date(2026, 12, 1), locales_dir=locales)
-    _clear_caches()
-    assert notice not in pdf_text(render_module.render(make_job(locale="es")))
+    assert notice not in pdf_text(library.render(make_job(locale="es")))
     break_catalog(locales, {"msgid": "It does not replace advice from your care team.",
                             "msgstr": "No sustituye los consejos de su equipo médico."})
-    _clear_caches()
-    assert i18n.load_locale("es").review.changed == 1
-    assert notice in pdf_text(render_module.render(make_job(locale="es")))
+    assert library.catalogs().load("es").review.changed == 1
+    assert notice in pdf_text(library.render(make_job(locale="es")))

@@ -107,8 +107,9 @@ def test_the_chosen_method_prints_in_the_plan(tmp_path, capsys):
 
 
 def test_an_internal_error_is_one_line_with_its_own_exit_code(tmp_path, capsys, monkeypatch):
-    import handouts.cli as cli
-    monkeypatch.setattr(cli, "render", lambda job: (_ for _ in ()).throw(KeyError("Ana")))
+    from handouts.library import Library
+    monkeypatch.setattr(Library, "render",
+                        lambda self, job: (_ for _ in ()).throw(KeyError("Ana")))
     code, out, err = run(GOOD + ["--out", str(tmp_path / "h.pdf")], capsys)
     assert code == 70 and not (tmp_path / "h.pdf").exists()
     assert err == ("error: internal error (KeyError) (please report it with the command you "

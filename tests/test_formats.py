@@ -11,9 +11,10 @@ from datetime import date, time
 import pytest
 from babel import Locale
 
+from tests.conftest import load_locale
 from handouts import formats, i18n
 from handouts.errors import LocaleError
-from handouts.render import build_document
+from tests.conftest import build_document
 from tests.conftest import render
 from tests.conftest import pdf_text
 
@@ -37,7 +38,7 @@ def test_the_formatting_locale_is_the_language_in_the_clinics_country(language, 
 
 @pytest.mark.parametrize("locale_id", SHIPPED)
 def test_times_follow_the_locales_own_clock(locale_id):
-    locale = formats.for_clinic(str(i18n.load_locale(locale_id).locale), "US")
+    locale = formats.for_clinic(str(load_locale(locale_id).locale), "US")
     pattern = locale.time_formats["short"].pattern
     opening = formats.time_range(time(9), time(17), locale)
     if "H" in re.sub(r"'[^']*'", "", pattern):
@@ -56,7 +57,7 @@ def test_a_british_clinics_english_handout_is_british(make_job, brand):
 
 
 def test_haitian_creole_dates_and_language_names_are_creole(make_job):
-    text = build_document(make_job(locale="ht"), i18n.load_locale("ht")).text()
+    text = build_document(make_job(locale="ht"), load_locale("ht")).text()
     assert "vandredi 20 novanm 2026" in text and "madi 1 desanm 2026" in text
     assert "Lang: angle." in text and "Lang: panyòl." in text
     for french in ("vendredi", "novembre", "décembre", "anglais", "espagnol"):
@@ -79,14 +80,14 @@ def test_a_broken_supplement_names_its_file(tmp_path):
 
 
 def test_a_date_ending_in_an_abbreviation_is_not_followed_by_a_second_period(make_job):
-    text = build_document(make_job(locale="ru"), i18n.load_locale("ru")).text()
+    text = build_document(make_job(locale="ru"), load_locale("ru")).text()
     assert re.search(r"2026\sг\.", text) and ".." not in text.replace("...", "")
 
 
 def test_lists_and_sources_are_joined_as_the_language_joins_a_list(make_job):
-    ja = build_document(make_job(locale="ja"), i18n.load_locale("ja")).text()
+    ja = build_document(make_job(locale="ja"), load_locale("ja")).text()
     assert "NICHD Pregnancy Loss (2017)、International Society" in ja
-    en = build_document(make_job(), i18n.load_locale("en")).text()
+    en = build_document(make_job(), load_locale("en")).text()
     assert "Obstet Gynecol 2016;127:204-212, and Farren J et al." in en
 
 
@@ -102,7 +103,7 @@ def test_no_latin_period_between_sentences_and_no_doubled_period(make_job, brand
                                                                  country):
     clinic = brand if country == "US" else replace(brand, country=country, support_lines=())
     document = build_document(make_job(locale=locale_id, brand=clinic),
-                              i18n.load_locale(locale_id))
+                              load_locale(locale_id))
     text = document.text() + "\n" + "\n".join(
         "".join(s.text for s in cell) for cell in document.footer)
     assert not re.search(OWN_FULL_STOP + r"\. ?" + OWN_FULL_STOP, text)
@@ -128,7 +129,7 @@ def _poppler_text(pdf: bytes) -> str:
 def test_a_clinic_open_9_to_5_prints_on_the_locales_clock_in_reading_order(make_job,
                                                                           locale_id):
     # The test clinic's own support line is open mon-fri 09:00-17:00.
-    locale = formats.for_clinic(str(i18n.load_locale(locale_id).locale), "US")
+    locale = formats.for_clinic(str(load_locale(locale_id).locale), "US")
     opening = _folded(formats.time_range(time(9), time(17), locale))
     pdf = render(make_job(locale=locale_id))
     assert opening in _folded(pdf_text(pdf)), (locale_id, "pdfium")
@@ -162,7 +163,7 @@ def test_the_supplemented_locale_is_never_taken_for_the_plain_one():
 @pytest.mark.parametrize("locale_id", SHIPPED)
 def test_every_shipped_language_has_month_and_day_names(locale_id):
     # CLDR's root data, which Babel falls back to, writes "2026 M12 4, Fri".
-    locale = formats.for_clinic(str(i18n.load_locale(locale_id).locale), "US")
+    locale = formats.for_clinic(str(load_locale(locale_id).locale), "US")
     text = formats.long_date(date(2026, 12, 4), locale)
     assert not re.search(r"M\d\d", text) and (locale_id == "en" or "Fri" not in text), text
 
@@ -176,7 +177,7 @@ def test_no_doubled_period_when_a_tag_closes_between_the_date_and_the_period():
         def gettext(self, message):
             return "<b>Печать: %(date)s</b>."
 
-    bundle = replace(i18n.load_locale("en"), translations=Translations())
+    bundle = replace(load_locale("en"), translations=Translations())
     env = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
     env.newstyle_gettext = True
     env.globals.update(translating_callables(bundle))

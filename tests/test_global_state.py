@@ -69,8 +69,9 @@ def module_state():
         for name, value in vars(module).items():
             if name.startswith("__") or isinstance(value, types.ModuleType):
                 continue
-            defined_in = getattr(value, "__module__", None)
-            if isinstance(defined_in, str) and defined_in != module.__name__:
+            defines = isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType)) \
+                or is_memo(value)
+            if defines and getattr(value, "__module__", None) != module.__name__:
                 continue        # imported: checked where it is defined, if it is ours
             yield module.__name__, name, value
 

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from babel import Locale
 
+from tests.conftest import load_locale
 from handouts import i18n
 from handouts.errors import LocaleError
 
@@ -50,7 +51,7 @@ HEADER = ('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n'
 def test_untranslated_entry_is_an_error_not_english(tmp_path):
     folder = _catalog_dir(tmp_path, 'msgid "Hello"\nmsgstr "Hola"\n\nmsgid "Bye"\nmsgstr ""\n')
     with pytest.raises(LocaleError) as caught:
-        i18n.load_locale("es", folder)
+        load_locale("es", folder)
     assert str(caught.value).endswith(
         "es/LC_MESSAGES/messages.po:9: untranslated: 'Bye' has no translation (fix the "
         "catalog, then run: python generate.py locales check es)")
@@ -60,41 +61,41 @@ def test_fuzzy_entry_is_an_error(tmp_path):
     folder = _catalog_dir(tmp_path, '#, fuzzy\nmsgid "Hello"\nmsgstr "Hola"\n\n'
                                     'msgid "Bye"\nmsgstr "Adiós"\n')
     with pytest.raises(LocaleError, match=r"messages.po:7: fuzzy: 'Hello' is marked fuzzy"):
-        i18n.load_locale("es", folder)
+        load_locale("es", folder)
 
 
 def test_missing_catalog(tmp_path):
     with pytest.raises(LocaleError, match=r"no catalog for 'es'"):
-        i18n.load_locale("es", tmp_path)
+        load_locale("es", tmp_path)
 
 
 def test_complete_catalog_translates(tmp_path):
     folder = _catalog_dir(tmp_path, 'msgid "Hello"\nmsgstr "Hola"\n\nmsgid "Bye"\nmsgstr "Adiós"\n')
-    bundle = i18n.load_locale("es", folder)
+    bundle = load_locale("es", folder)
     assert bundle.translations.gettext("Hello") == "Hola"
     assert bundle.review.reviewed is False and bundle.bcp47 == "es"
 
 
 def test_a_string_without_an_entry_is_an_error_not_english(tmp_path):
     folder = _catalog_dir(tmp_path, 'msgid "Hello"\nmsgstr "Hola"\n\nmsgid "Bye"\nmsgstr "Adiós"\n')
-    translations = i18n.load_locale("es", folder).translations
+    translations = load_locale("es", folder).translations
     with pytest.raises(LocaleError, match=r"the template prints 'Good night', which has no entry"):
         translations.gettext("Good night")
 
 
 def test_haitian_creole_is_its_own_language():
-    bundle = i18n.load_locale("ht")
+    bundle = load_locale("ht")
     assert bundle.native_name == "Kreyòl Ayisyen" and bundle.direction == "ltr"
 
 
 def test_an_edited_catalog_is_read_again_by_a_running_process(tmp_path):
     folder = _catalog_dir(tmp_path, 'msgid "Hello"\nmsgstr "Hola"\n\nmsgid "Bye"\nmsgstr "Adiós"\n')
-    first = i18n.load_locale("es", folder)
+    first = load_locale("es", folder)
     assert first.translations.gettext("Hello") == "Hola"
-    assert i18n.load_locale("es", folder) is first                  # unchanged: kept
+    assert load_locale("es", folder) is first                  # unchanged: kept
     po = folder / "es" / "LC_MESSAGES" / "messages.po"
     po.write_text(po.read_text("utf-8").replace('"Hola"', '"Buenas"'), "utf-8")
-    assert i18n.load_locale("es", folder).translations.gettext("Hello") == "Buenas"
+    assert load_locale("es", folder).translations.gettext("Hello") == "Buenas"
     po.write_text(po.read_text("utf-8").replace('msgstr "Buenas"', 'msgstr ""'), "utf-8")
     with pytest.raises(i18n.CatalogRefused):      # now failing its check: refused
-        i18n.load_locale("es", folder)
+        load_locale("es", folder)

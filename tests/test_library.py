@@ -42,10 +42,10 @@ def test_an_edited_catalog_is_printed_at_the_next_render(make_job, locales):
     job = make_job(locale="es")
     before = pdf_text(library.render(job))
     catalog = locales / "es" / "LC_MESSAGES" / "messages.po"
-    old = "Recuperación después de un aborto espontáneo"
+    old = "Recuperarse de un aborto espontáneo"
     assert old in before
-    edit(catalog, f'msgstr "{old}"', 'msgstr "Recuperacion tras un aborto espontaneo!"')
-    assert "Recuperacion tras un aborto espontaneo!" in pdf_text(library.render(job))
+    edit(catalog, f'msgstr "{old}"', 'msgstr "Recuperarse tras un aborto, paso a paso"')
+    assert "Recuperarse tras un aborto, paso a paso" in pdf_text(library.render(job))
 
 
 def test_an_edit_within_one_tick_of_the_clock_is_seen(tmp_path):

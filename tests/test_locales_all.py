@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from tests.conftest import load_locale
 from handouts import catalogs, i18n
 from tests.conftest import render
 from tests.conftest import pdf_reader, pdf_text
@@ -39,7 +40,7 @@ def searchable(text: str, rtl: bool) -> str:
 
 @pytest.mark.parametrize("locale", i18n.shipped_locales() + tuple(i18n.PSEUDO_LOCALES))
 def test_handout_renders_on_two_sheets_with_its_own_headings(make_job, brand, locale):
-    bundle = i18n.load_locale(locale)
+    bundle = load_locale(locale)
     pseudo = locale in i18n.PSEUDO_LOCALES     # layout tests: printed only as samples
     pdf = render(make_job(locale=locale, brand=replace(brand, sample=True) if pseudo else brand))
     rtl = bundle.direction == "rtl"

@@ -24,7 +24,7 @@ from handouts.errors import HandoutError
 from handouts.patient_lists import job_from_row, parse_csv, parse_jsonl
 from handouts.records import job_from_fields
 from tests.conftest import render
-from conftest import PATIENT, TODAY, pdf_reader
+from conftest import HANDOUT_FIELDS, PATIENT, TODAY, pdf_reader
 
 NAME = "Zyxwquv Qqplorth"
 NOTE = "Secretnote Plmokn"
@@ -128,7 +128,8 @@ def run_main(args, capsys, caplog):
 @pytest.mark.parametrize("change", [c for _, c in BAD_CASES], ids=CASE_IDS)
 def test_the_exception_names_the_field_never_the_patient(brand, change):
     with pytest.raises(HandoutError) as caught:
-        render(job_from_fields({**FIELDS, **change}, brand=brand, today=TODAY))
+        render(job_from_fields({**FIELDS, **change}, handout=HANDOUT_FIELDS, brand=brand,
+                               today=TODAY))
     error = caught.value
     text = "".join(traceback.format_exception(error))
     assert leaks(str(error), repr(error), error.message, error.hint, error.field, text) == []
@@ -335,9 +336,10 @@ def test_a_batch_whose_out_dir_cannot_be_written_leaks_nothing(tmp_path, capsys,
 def test_row_errors_from_the_parsers_leak_nothing(brand):
     text = csv_text([["A", "en", NAME, NOTE], {**FIELDS, "patient_name": NAME + "\u2066"}])
     errors = []
-    for row in parse_csv(text, "p.csv").rows + parse_jsonl(
-            json.dumps([NAME]) + "\n" + json.dumps({NAME: NOTE}), "p.jsonl").rows:
+    for row in parse_csv(text, "p.csv", handout=HANDOUT_FIELDS).rows + parse_jsonl(
+            json.dumps([NAME]) + "\n" + json.dumps({NAME: NOTE}), "p.jsonl",
+            handout=HANDOUT_FIELDS).rows:
         with pytest.raises(HandoutError) as caught:
-            job_from_row(row, brand=brand, today=TODAY, source="p")
+            job_from_row(row, handout=HANDOUT_FIELDS, brand=brand, today=TODAY, source="p")
         errors.append(str(caught.value))
     assert len(errors) == 4 and leaks(*errors) == []

@@ -4,8 +4,9 @@ from datetime import date
 import pytest
 
 from handouts.errors import InputError
+from handouts.fields import Until
 from handouts.records import initials, job_from_fields
-from tests.conftest import PATIENT, TODAY
+from tests.conftest import HANDOUT_FIELDS, PATIENT, TODAY
 
 
 @pytest.mark.parametrize("field, value, message", [
@@ -40,40 +41,45 @@ from tests.conftest import PATIENT, TODAY
 ])
 def test_bad_values_are_named_with_their_fix(brand, field, value, message):
     with pytest.raises(InputError) as caught:
-        job_from_fields({**PATIENT, field: value}, brand=brand, today=TODAY)
+        job_from_fields({**PATIENT, field: value},
+                        handout=HANDOUT_FIELDS, brand=brand, today=TODAY)
     assert str(caught.value) == message
 
 
 def test_missing_required_field(brand):
     fields = {**PATIENT, "discharge_date": ""}
     with pytest.raises(InputError, match=r"^discharge_date: is required \(use YYYY-MM-DD"):
-        job_from_fields(fields, brand=brand, today=TODAY)
+        job_from_fields(fields, handout=HANDOUT_FIELDS, brand=brand, today=TODAY)
 
 
 def test_unknown_field(brand):
     with pytest.raises(InputError, match=r"^shoe_size: unknown field 'shoe_size'"):
-        job_from_fields({**PATIENT, "shoe_size": "7"}, brand=brand, today=TODAY)
+        job_from_fields({**PATIENT, "shoe_size": "7"},
+                        handout=HANDOUT_FIELDS, brand=brand, today=TODAY)
 
 
 def test_note_too_long(brand):
     with pytest.raises(InputError, match=r"^note: is 301 characters long \(shorten it to 300"):
-        job_from_fields({**PATIENT, "note": "x" * 301}, brand=brand, today=TODAY)
+        job_from_fields({**PATIENT, "note": "x" * 301},
+                        handout=HANDOUT_FIELDS, brand=brand, today=TODAY)
 
 
 def test_wait_in_weeks_counts_from_discharge(brand):
-    job = job_from_fields({**PATIENT, "wait": "6w"}, brand=brand, today=TODAY)
-    assert job.wait.weeks == 6 and job.wait.until == date(2027, 1, 1)
+    job = job_from_fields({**PATIENT, "wait": "6w"},
+                          handout=HANDOUT_FIELDS, brand=brand, today=TODAY)
+    assert job.visit_value("wait") == Until(weeks=6, date=date(2027, 1, 1))
 
 
 def test_patient_label_prefers_record_id_then_initials(brand):
-    job = job_from_fields({**PATIENT, "record_id": ""}, brand=brand, today=TODAY)
+    job = job_from_fields({**PATIENT, "record_id": ""},
+                          handout=HANDOUT_FIELDS, brand=brand, today=TODAY)
     assert job.patient_label == "M.L."
     assert initials("") == ""
 
 
 def test_name_is_optional(brand):
-    job = job_from_fields({**PATIENT, "patient_name": "", "record_id": ""}, brand=brand,
-                          today=TODAY)
+    job = job_from_fields({**PATIENT, "patient_name": "", "record_id": ""},
+                          handout=HANDOUT_FIELDS, brand=brand, today=TODAY)
     assert job.patient_name == "" and job.patient_label == ""
 
 
@@ -108,7 +114,8 @@ def test_refused_characters_name_field_and_code_point_never_the_value(brand, fie
                                                                      character, described):
     value = f"{SECRET}{character} Qqplorth"
     with pytest.raises(InputError) as caught:
-        job_from_fields({**PATIENT, field: value}, brand=brand, today=TODAY)
+        job_from_fields({**PATIENT, field: value},
+                        handout=HANDOUT_FIELDS, brand=brand, today=TODAY)
     message = str(caught.value)
     assert message.startswith(f"{field}: contains {described} at character 8 (remove it")
     assert caught.value.field == field
@@ -124,23 +131,27 @@ def test_refused_characters_name_field_and_code_point_never_the_value(brand, fie
 ])
 def test_every_field_is_checked_before_it_is_parsed(brand, field, value):
     with pytest.raises(InputError, match=rf"^{field}: contains U\+[0-9A-F]{{4}}"):
-        job_from_fields({**PATIENT, field: value}, brand=brand, today=TODAY)
+        job_from_fields({**PATIENT, field: value},
+                        handout=HANDOUT_FIELDS, brand=brand, today=TODAY)
 
 
 def test_position_counts_from_the_value_as_given(brand):
     with pytest.raises(InputError, match=r"^note: contains U\+202E .* at character 3 "):
-        job_from_fields({**PATIENT, "note": "  \u202eRest"}, brand=brand, today=TODAY)
+        job_from_fields({**PATIENT, "note": "  \u202eRest"},
+                        handout=HANDOUT_FIELDS, brand=brand, today=TODAY)
 
 
 def test_tab_newline_and_carriage_return_are_folded_to_a_space(brand):
     job = job_from_fields({**PATIENT, "patient_name": "Maria\tLopez\r\nGarcia",
-                           "note": "one\ntwo\r\n\tthree"}, brand=brand, today=TODAY)
+                           "note": "one\ntwo\r\n\tthree"},
+                           handout=HANDOUT_FIELDS, brand=brand, today=TODAY)
     assert job.patient_name == "Maria Lopez Garcia" and job.note == "one two three"
 
 
 def test_marks_and_other_scripts_are_printed_as_given(brand):
     name = "\u0645\u062d\u0645\u062f\u200f Ana Pérez 李小龙"          # with an RLM
-    job = job_from_fields({**PATIENT, "patient_name": name}, brand=brand, today=TODAY)
+    job = job_from_fields({**PATIENT, "patient_name": name},
+                          handout=HANDOUT_FIELDS, brand=brand, today=TODAY)
     assert job.patient_name == name
 
 
@@ -149,7 +160,8 @@ def test_a_value_in_the_wrong_column_is_described_not_quoted(brand):
     for field in ("wait", "discharge_date", "follow_up", "rh", "contraception", "paper",
                   "record_id"):
         with pytest.raises(InputError) as caught:
-            job_from_fields({**PATIENT, field: note}, brand=brand, today=TODAY)
+            job_from_fields({**PATIENT, field: note},
+                            handout=HANDOUT_FIELDS, brand=brand, today=TODAY)
         assert str(caught.value).startswith(
             f"{field}: the value is not ")
         assert "Secretnote" not in str(caught.value)
@@ -157,7 +169,8 @@ def test_a_value_in_the_wrong_column_is_described_not_quoted(brand):
 
 def test_an_unknown_field_name_that_is_not_a_name_is_not_quoted(brand):
     with pytest.raises(InputError) as caught:
-        job_from_fields({**PATIENT, "Zyxwquv Qqplorth": "x"}, brand=brand, today=TODAY)
+        job_from_fields({**PATIENT, "Zyxwquv Qqplorth": "x"},
+                        handout=HANDOUT_FIELDS, brand=brand, today=TODAY)
     assert str(caught.value).startswith(
         "has a field whose name is not a known field (the name is not shown) (known fields: ")
     assert SECRET not in str(caught.value)
@@ -166,10 +179,11 @@ def test_an_unknown_field_name_that_is_not_a_name_is_not_quoted(brand):
 def test_a_method_needs_a_plan_that_uses_birth_control(brand):
     with pytest.raises(InputError) as caught:
         job_from_fields({**PATIENT, "contraception": "trying", "contraception_method": "pill"},
-                        brand=brand, today=TODAY)
+                        handout=HANDOUT_FIELDS, brand=brand, today=TODAY)
     assert str(caught.value) == (
         "contraception_method: is given with the plan trying, which uses no birth control "
         "(leave it empty, or set contraception to avoid or undecided)")
     job = job_from_fields({**PATIENT, "contraception": "undecided",
-                           "contraception_method": "condoms"}, brand=brand, today=TODAY)
-    assert job.contraception_method == "condoms"
+                           "contraception_method": "condoms"}, handout=HANDOUT_FIELDS,
+                          brand=brand, today=TODAY)
+    assert job.visit_value("contraception_method") == "condoms"

@@ -8,16 +8,24 @@ import csv
 import io
 import json
 import re
+from functools import partial
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from handouts import patient_lists, records
 from handouts.brand import load_brand
 from handouts.errors import HandoutError
-from handouts.patient_lists import job_from_row, parse_csv, parse_jsonl
-from handouts.records import JOB_FIELDS, MAX_NAME, MAX_NOTE, Job, job_from_fields
+from handouts.records import MAX_NAME, MAX_NOTE, Job
 from tests.conftest import render
-from conftest import PATIENT, TEST_BRAND, TODAY, pdf_text
+from conftest import HANDOUT_FIELDS, PATIENT, TEST_BRAND, TODAY, pdf_text
+
+#: Rows and jobs of the first handout: its fields are the columns.
+job_from_fields = partial(records.job_from_fields, handout=HANDOUT_FIELDS)
+job_from_row = partial(patient_lists.job_from_row, handout=HANDOUT_FIELDS)
+parse_csv = partial(patient_lists.parse_csv, handout=HANDOUT_FIELDS)
+parse_jsonl = partial(patient_lists.parse_jsonl, handout=HANDOUT_FIELDS)
+JOB_FIELDS = HANDOUT_FIELDS.known_fields
 
 #: The brand fixture is per session; Hypothesis runs a test many times, so load it once here.
 BRAND = load_brand(TEST_BRAND)

@@ -6,13 +6,21 @@ file that cannot be used as a whole gets one clear error naming the file, line a
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import pytest
 
+from handouts import patient_lists
 from handouts.errors import InputError
-from handouts.patient_lists import Row, job_from_row, parse_csv, parse_jsonl, read_patient_list
-from handouts.records import JOB_FIELDS
-from tests.conftest import PATIENT, TODAY
+from handouts.patient_lists import Row
+from tests.conftest import HANDOUT_FIELDS, PATIENT, TODAY
+
+#: The lists here are the first handout's: its fields are the columns.
+job_from_row = partial(patient_lists.job_from_row, handout=HANDOUT_FIELDS)
+parse_csv = partial(patient_lists.parse_csv, handout=HANDOUT_FIELDS)
+parse_jsonl = partial(patient_lists.parse_jsonl, handout=HANDOUT_FIELDS)
+read_patient_list = partial(patient_lists.read_patient_list, handout=HANDOUT_FIELDS)
+JOB_FIELDS = HANDOUT_FIELDS.known_fields
 
 HEADER = ",".join(PATIENT)
 
@@ -93,7 +101,7 @@ def test_columns_in_any_order_and_optional_ones_left_out(tmp_path):
     text = ",".join(required) + "\n" + ",".join(PATIENT[k] for k in required)
     row = read_patient_list(write(tmp_path, "p.csv", text)).rows[0]
     job = job_from_row(row, brand=None, today=TODAY, source="p.csv")
-    assert job.record_id == "" and job.rh == PATIENT["rh"]
+    assert job.record_id == "" and job.visit_value("rh") == PATIENT["rh"]
 
 
 # -- rows that fail on their own ------------------------------------------------------

@@ -37,11 +37,11 @@ from handouts.brand import load_brand
 from handouts.records import job_from_fields
 from tests.conftest import print_file as PrintFile, render
 from handouts.resources import EXAMPLE_BRAND
-from tests.conftest import PATIENT, TEST_BRAND, TODAY
+from tests.conftest import HANDOUT_FIELDS, PATIENT, TEST_BRAND, TODAY
 
 def make_job(locale, brand):
-    return job_from_fields({{**PATIENT, "locale": locale}}, brand=brand, today=TODAY,
-                           name_in_metadata=False)
+    return job_from_fields({{**PATIENT, "locale": locale}}, handout=HANDOUT_FIELDS,
+                           brand=brand, today=TODAY, name_in_metadata=False)
 
 test, example = load_brand(TEST_BRAND), load_brand(EXAMPLE_BRAND)
 print_file = PrintFile(title="Print run", author=test.name, lang="en")

@@ -42,14 +42,14 @@ from handouts.brand import load_brand
 from handouts.caches import ForkSafeLock
 from handouts.records import job_from_fields
 from tests.conftest import render
-from tests.conftest import PATIENT, TEST_BRAND, TODAY
+from tests.conftest import HANDOUT_FIELDS, PATIENT, TEST_BRAND, TODAY
 held = ForkSafeLock()
 held.__enter__()                  # another thread's lock, held at the moment of the fork
 pid = os.fork()
 if pid == 0:
     with held:                    # the child's copy is a new lock: this does not hang
-        job = job_from_fields({**PATIENT, "locale": "ar"}, brand=load_brand(TEST_BRAND),
-                              today=TODAY)
+        job = job_from_fields({**PATIENT, "locale": "ar"}, handout=HANDOUT_FIELDS,
+                              brand=load_brand(TEST_BRAND), today=TODAY)
         os._exit(0 if render(job).startswith(b"%PDF") else 1)
 _, status = os.waitpid(pid, 0)
 sys.exit(os.waitstatus_to_exitcode(status))

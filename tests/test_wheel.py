@@ -13,18 +13,19 @@ RENDER_EVERY_LOCALE = """
 import json, sys
 from datetime import date
 import handouts
-from handouts.brand import load_brand
 from handouts.i18n import shipped_locales
+from handouts.library import Library
 from handouts.records import job_from_fields
-from handouts.render import render_counted
 from handouts.resources import EXAMPLE_BRAND
-brand = load_brand(EXAMPLE_BRAND)
+library = Library()
+brand = library.brand(EXAMPLE_BRAND)
+fields = library.handout_fields("miscarriage-recovery")
 pages = {}
 for locale in shipped_locales():
     job = job_from_fields({"locale": locale, "discharge_date": "2026-11-20", "wait": "2w",
                            "contraception": "avoid", "follow_up": "call", "rh": "given"},
-                          brand=brand, today=date(2026, 11, 20))
-    pdf, pages[locale] = render_counted(job)
+                          handout=fields, brand=brand, today=date(2026, 11, 20))
+    pdf, pages[locale] = library.render_counted(job)
     assert pdf.startswith(b"%PDF-")
 print(json.dumps({"package": handouts.__file__, "pages": pages}))
 """

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from handouts.brand import load_brand
 from handouts.records import job_from_fields
 from handouts.library import Library
-from tests.conftest import PATIENT, TEST_BRAND, TODAY
+from tests.conftest import HANDOUT_FIELDS, PATIENT, TEST_BRAND, TODAY
 
 LOCALES = ["en", "es", "ar", "zh_Hans", "hi", "th", "my", "he", "ja", "ru", "km", "am"]
 
@@ -19,7 +19,8 @@ LOCALES = ["en", "es", "ar", "zh_Hans", "hi", "th", "my", "he", "ja", "ru", "km"
 def main(threads: int = 16, count: int = 48) -> dict:
     brand = load_brand(TEST_BRAND)
     jobs = [job_from_fields({**PATIENT, "locale": LOCALES[i % len(LOCALES)],
-                             "record_id": f"T-{i}"}, brand=brand, today=TODAY)
+                             "record_id": f"T-{i}"}, handout=HANDOUT_FIELDS, brand=brand,
+                            today=TODAY)
             for i in range(count)]
     errors = collections.Counter()
 

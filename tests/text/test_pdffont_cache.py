@@ -44,12 +44,14 @@ def test_english_loads_only_the_faces_it_draws_with():
     code = "\n".join([
         "from datetime import date",
         "from handouts.brand import load_brand",
-        "from handouts.cli import SAMPLE_PATIENT, SAMPLE_TODAY",
+        "from handouts.cli import SAMPLE_TODAY, sample_fields",
         "from handouts.records import job_from_fields",
         "from handouts.library import Library",
         "from handouts.resources import EXAMPLE_BRAND",
         "library = Library()",
-        "library.render(job_from_fields(SAMPLE_PATIENT, brand=load_brand(EXAMPLE_BRAND),",
+        "fields = library.handout_fields('miscarriage-recovery')",
+        "library.render(job_from_fields(sample_fields(fields), handout=fields,",
+        "                               brand=load_brand(EXAMPLE_BRAND),",
         "                               today=date.fromisoformat(SAMPLE_TODAY)))",
         "print(len(library.fonts.loaded_faces()))",
     ])
