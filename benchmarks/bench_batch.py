@@ -84,9 +84,10 @@ def measure_render(count: int, locale: str) -> dict:
     from handouts.brand import load_brand
     from handouts.records import job_from_fields
     from handouts.library import Library
-    render = Library().render
+    library = Library()
+    render = library.render
     brand = load_brand(BRAND)
-    fields = Library().handout_fields("miscarriage-recovery")
+    fields = library.handout_fields("miscarriage-recovery")
     jobs = [job_from_fields(r, handout=fields, brand=brand, today=date(2026, 11, 20))
             for r in rows(count, locale)]
     for job in jobs[:3]:
@@ -125,16 +126,16 @@ def measure_print(count: int, locale: str) -> dict:
     from handouts.brand import load_brand
     from handouts.library import Library
     from handouts.records import job_from_fields
-    from tests.conftest import print_file as PrintFile
+    library = Library()
     brand = load_brand(BRAND)
-    fields = Library().handout_fields("miscarriage-recovery")
+    fields = library.handout_fields("miscarriage-recovery")
     jobs = [job_from_fields(r, handout=fields, brand=brand, today=date(2026, 11, 20))
             for r in rows(count, locale)]
     from handouts.output import atomic_file
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "print.pdf"
         started = time.perf_counter()
-        print_file = PrintFile(title="bench", author=brand.name, lang=locale)
+        print_file = library.print_file(title="bench", author=brand.name, lang=locale)
         for job in jobs:
             print_file.add(job)
         with atomic_file(path) as stream:         # as the batch writes it

@@ -95,7 +95,12 @@ def warm_state(setup: _WorkerSetup, library) -> WorkerState:
     handout = library.handout(setup.handout)
     for number, locale in enumerate(setup.locales):
         try:
-            handout.catalogs.load(locale)
+            # Every language's catalog, formats and template are loaded here, before any
+            # worker is forked: a batch's library does not watch its files, so each row
+            # is then made from these same versions whichever worker makes it.
+            bundle = handout.catalogs.load(locale)
+            library.formatting_locale(bundle, brand.country)
+            library.environment(bundle).get_template(f"{setup.handout}/handout.xml.j2")
             if number < WARM_UP_LOCALES:
                 library.render_counted(job_from_fields(
                     warm_up_values(handout.fields, locale), handout=handout.fields,

@@ -147,7 +147,7 @@ _MISSING = object()
 
 class Fingerprints:
     """Content fingerprints of files, cheap to ask for on every render: a file's SHA-256
-    is computed again only when its size, modification time or inode changed, so a
+    is computed again only when its size, modification or change time or inode changed, so a
     long-running process sees an edited file at its next render, and a file saved with
     the same content keeps its fingerprint (and what was cached for it).
 
@@ -171,7 +171,7 @@ class Fingerprints:
             return "-"
         except OSError as error:
             return f"unreadable:{error.errno}"
-        signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        signature = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
         settled = time.time() - stat.st_mtime > self.RACY
         with self._lock:
             known = self._known.get(path)

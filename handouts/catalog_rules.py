@@ -64,12 +64,14 @@ class LocaleSettings:
     digits: str = "latin"
 
 
-def read_settings(path: Path, where: str) -> tuple[LocaleSettings, list[Problem]]:
-    """The locale's settings, and the problems of a settings file that cannot be used."""
-    if not path.exists():
+def read_settings(path: Path, where: str, content: bytes | None
+                  ) -> tuple[LocaleSettings, list[Problem]]:
+    """The locale's settings from the file's bytes as already read (None: there is no
+    file), and the problems of a settings file that cannot be used."""
+    if content is None:
         return LocaleSettings(), []
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        data = tomllib.loads(content.decode("utf-8"))
     except OSError as exc:
         return LocaleSettings(), [Problem(where, 0, "settings", f"cannot be read: "
                                                                f"{exc.strerror or exc} (make it "

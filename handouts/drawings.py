@@ -106,21 +106,6 @@ def _qr_drawing(url: str, size: float) -> Drawing:
 _EMPTY_TEXT_STATE = re.compile(r"BT /F\d+ [\d.]+ Tf [\d.]+ TL ET")
 
 
-def draw_recorded(canvas, key, drawing: Drawing, x: float, y: float) -> None:
-    """renderPDF.draw(drawing, canvas, x, y), from a recording when it is only shapes."""
-    ops = _recorded.get(key)
-    if ops is None:
-        with _WALKING:
-            ops = _record(drawing, x, y, page_size(canvas))
-        if ops is not None:
-            ops = _recorded.put(key, ops)
-    if ops is None:
-        with _WALKING:
-            renderPDF.draw(drawing, canvas, x, y)      # images or text: drawn for real
-    else:
-        page_code(canvas).extend(ops)
-
-
 def _record(drawing: Drawing, x: float, y: float, page_size) -> tuple[str, ...] | None:
     """The drawing's operators, or None when it needs more than operators on a page."""
     if not _plain_shapes(drawing):

@@ -7,6 +7,7 @@ No process locale and no global state: every function takes the locale it works 
 from __future__ import annotations
 
 import gettext
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,20 +159,19 @@ class Catalogs:
         return self.locales_dir / f"{self.domain}.pot"
 
     def files(self, locale_id: str) -> tuple[Path, ...]:
-        """Every file a locale's bundle and formats are made from."""
+        """Every file a locale's bundle is made from (its formats are the Library's)."""
         folder = self.locales_dir / locale_id
         return (self.po_path(locale_id), self.pot_path, folder / "settings.toml",
-                review_path(locale_id, self.locales_dir), folder / "cldr-supplement.toml")
+                review_path(locale_id, self.locales_dir))
 
     def shipped(self) -> tuple[str, ...]:
-        """The source language plus every locale with a catalog in this domain. Looked
-        for again when the folder changes (a locale added or removed)."""
-        try:
-            stamp = self.locales_dir.stat().st_mtime_ns if self.watch else 0
-        except OSError:
-            stamp = -1
+        """The source language plus every locale with a catalog in this domain: looked
+        for at each call while watching (a catalog added or removed is seen at once; a
+        listing of two dozen folders), once when not."""
+        if self.watch:
+            return shipped_locales(self.locales_dir, self.domain)
         return self._shipped.get_or_make(
-            stamp, lambda _: shipped_locales(self.locales_dir, self.domain))
+            0, lambda _: shipped_locales(self.locales_dir, self.domain))
 
     def negotiate(self, tag: str) -> str:
         """The locale of this domain that best serves a language tag (see negotiate)."""
@@ -229,29 +229,33 @@ class Catalogs:
             return None, (Problem(where, 0, "missing", f"no catalog for {locale_id!r} (start "
                                                        f"it with: python generate.py locales "
                                                        f"new {locale_id})"),)
+        # Checked from the very bytes that were hashed: a file saved between reading it
+        # for the key and parsing it must not be kept under the old content's key.
+        contents = []
         digest = hashlib.sha256(locale_id.encode() + b"\0")
         for path in (po_path, pot_path, settings_path):
             try:
-                digest.update(path.read_bytes() if path.exists() else b"-")
+                content = path.read_bytes() if path.exists() else None
             except OSError as exc:
                 return None, (Problem(_rel(path), 0, "unreadable",
                                       f"cannot be read: {exc.strerror or exc} (make it a "
                                       "readable file, or remove it if it is not needed)"),)
-            digest.update(b"\0")
+            contents.append(content)
+            digest.update((b"-" if content is None else content) + b"\0")
         key = digest.hexdigest()
         found = self._checks.get(key)
         if found is not None:
             return found
-        settings, problems = read_settings(settings_path, _rel(settings_path))
-        if not pot_path.exists():
+        po_bytes, pot_bytes, settings_bytes = contents
+        settings, problems = read_settings(settings_path, _rel(settings_path),
+                                           settings_bytes)
+        if pot_bytes is None:
             return None, (Problem(_rel(pot_path), 0, "missing",
                                   "the catalog template is missing (run: python generate.py "
                                   "locales extract)"),)
-        with pot_path.open("rb") as handle:
-            template = read_po(handle)
+        template = read_po(io.BytesIO(pot_bytes))
         try:
-            with po_path.open("rb") as handle:
-                catalog = read_po(handle, locale=locale_id, abort_invalid=True)
+            catalog = read_po(io.BytesIO(po_bytes), locale=locale_id, abort_invalid=True)
         except Exception as exc:  # babel raises PoFileError with the line in its text
             line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(exc))) else 0
             result = None, (Problem(where, line, "syntax", f"{exc} (fix the PO syntax)"),)
@@ -276,29 +280,6 @@ class Catalogs:
 #: Rules whose broken entry cannot be printed at all, even in a preview.
 BREAKS_THE_PAGE = frozenset({"fuzzy", "untranslated", "plural-forms", "printf", "xmltags",
                              "markup", "bidi", "font"})
-
-
-class CatalogRefused(LocaleError):
-    """A catalog that breaks rules of `locales check`: nothing is printed from it."""
-
-    def __init__(self, problems, locale_id: str):
-        self.problems = tuple(problems)
-        self.locale_id = locale_id
-        first = self.problems[0] if self.problems else None
-        more = len(self.problems) - 1
-        super().__init__(
-            (first.message if first else "cannot be read")
-            + (f"; and {more} more problem{'s' * (more > 1)}" if more > 0 else ""),
-            source=first.file if first else None, line=first.line if first else None,
-            field=first.rule if first else None,
-            hint=f"fix the catalog, then run: python generate.py locales check {locale_id}")
-
-    def located(self, source=None, line=None):
-        return self
-
-    def lines(self) -> list[str]:
-        """One line per problem, as `locales check` prints them."""
-        return [str(problem) for problem in self.problems] or [str(self)]
 
 
 class CatalogRefused(LocaleError):

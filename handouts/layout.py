@@ -8,6 +8,7 @@ text goes through the text seam (`handouts.text.Typesetter.paragraph`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from babel import Locale
 from reportlab.lib import colors
@@ -178,7 +179,7 @@ class HandoutLayout:
         style = self.styles.small if block.small else self.styles.body
         return [self.para(block.spans, style), Spacer(0, (1 if block.small else 2) * mm)]
 
-    _DRAWN = {
+    _DRAWN = MappingProxyType({
         c.Title: _title,
         c.Subtitle: _subtitle,
         c.Notice: lambda self, block, width: [self.notice(block, width), Spacer(0, 3 * mm)],
@@ -190,7 +191,7 @@ class HandoutLayout:
                                                Spacer(0, 3 * mm)],
         c.Section: lambda self, block, width: self.section(block, width),
         c.Table: lambda self, block, width: [self.table(block, width), Spacer(0, 1.5 * mm)],
-    }
+    })
 
     def bullets(self, block: c.Bullets) -> list[Flowable]:
         indent = 4.5 * mm

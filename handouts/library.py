@@ -6,17 +6,23 @@ support lines), brands and their logos, and the caches of what is made from them
 (laid-out paragraphs, parsed blocks, recorded drawings, formatting locales). Rendering
 takes it explicitly: `library.render(job)`, or `render(job, library)` in render.py. The
 CLI, a batch, a web app and the tests each build one and share it between threads; what
-it hands out is frozen, and every cache inside it is bounded and thread-safe.
+it hands out is frozen, and it is thread-safe. What is made from the files is kept in
+caches bounded by count or bytes; tables keyed by the files, languages or catalog
+domains themselves (fingerprints, loaded faces, checked characters) grow only with them.
 
 Reload by content: with `watch` on (the default) every file a render uses is checked
 against its content fingerprint at each use (a stat, and a SHA-256 only when the stat
-changed), so an edited catalog, review file, template, meta, fields, support-lines or
-brand file is used at the next render, and one that now fails its check refuses only
-what depends on it. With `watch` off (a batch) the first version loaded stays, so every
-handout of a batch is made from the same files.
+changed or the file changed in the last seconds), so an edited catalog, review file,
+template, meta, fields, support-lines or brand file is used at the next render, and one
+that now fails its check refuses only what depends on it. A render takes each of them
+from the library once. With `watch` off (a batch) the first version read stays for the
+library's life; a batch reads every file it needs before it forks its workers, so all
+its handouts are made from the same versions (a worker started by spawn, where fork is
+missing, builds its library afresh and reads the files as they are then).
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +33,13 @@ from .drawings import Drawings
 from .errors import TemplateError
 from .i18n import DOMAIN, Catalogs, LocaleBundle
 from .resources import FONTS_DIR, TEMPLATES_DIR, relative
-from .templating import HandoutMeta, environment, read_meta, read_support_lines
+from .templating import (HandoutMeta, SourceLoader, environment, read_meta,
+                         read_support_lines)
 from .text import FontLibrary, Typesetter
 
 #: How many things of each kind a library keeps (the least recently used goes first).
 HANDOUTS, BRANDS, ENVIRONMENTS, FORMATTING_LOCALES, CONTEXTS, BLOCKS = 64, 64, 64, 256, 64, 4096
+TEMPLATES = 256
 
 
 @dataclass(frozen=True)
@@ -47,9 +55,6 @@ class Handout:
     support_lines: tuple
     catalogs: Catalogs
 
-    def __hash__(self) -> int:
-        return hash((self.name, self.folder, self.meta, self.support_lines))
-
 
 class Library:
     """Fonts, checked catalogs, templates, handout definitions, meta, support lines and
@@ -64,6 +69,12 @@ class Library:
         self._arguments = dict(template_dirs=tuple(template_dirs), watch=watch,
                                fonts_dir=fonts_dir, locales_dir=locales_dir,
                                paragraphs=paragraphs, subset_budget=subset_budget)
+        for folder in template_dirs:
+            if not Path(folder).is_dir():
+                raise TemplateError(f"{str(folder)!r} is not a folder", field="--templates",
+                                    hint="give the folder that holds the clinic's handout "
+                                         "folders (each with meta.toml, fields.toml and "
+                                         "handout.xml.j2)")
         self.template_dirs = tuple(Path(d) for d in template_dirs) + (TEMPLATES_DIR,)
         self.locales_dir = Path(locales_dir or resources.LOCALES_DIR)
         self.watch = watch
@@ -80,6 +91,8 @@ class Library:
         self._catalogs: dict[tuple[Path, str], Catalogs] = {}
         self._covered: dict[str, frozenset[str]] = {}
         self._lock = ForkSafeLock()
+        self._loader = SourceLoader(self.template_dirs, self.fingerprints,
+                                    LRUCache(maxsize=TEMPLATES), watch)
 
     def __repr__(self) -> str:
         return f"<Library {', '.join(relative(d) for d in self.template_dirs)}>"
@@ -117,7 +130,7 @@ class Library:
                                 hint="use the name of a handout folder, e.g. "
                                      "miscarriage-recovery")
         for folder in self.template_dirs:
-            if (folder / name / "meta.toml").is_file():
+            if os.path.lexists(folder / name / "meta.toml"):   # a broken one is refused
                 return folder / name
         raise TemplateError(f"unknown handout {name!r}", field="handout",
                             hint="a handout is a folder <name>/ with meta.toml, fields.toml "
@@ -127,7 +140,8 @@ class Library:
     def handout(self, name: str) -> Handout:
         """A handout's definition, read again when one of its files changes."""
         folder = self.handout_folder(name)
-        paths = (folder / "meta.toml", folder / "fields.toml", folder / "support_lines.toml")
+        paths = (folder / "meta.toml", folder / "fields.toml", folder / "support_lines.toml",
+                 folder / "locales" / f"{name}.pot")
         return self._kept(self._handouts, (folder,), paths, lambda: self._read_handout(folder))
 
     def handout_fields(self, name: str):
@@ -144,9 +158,10 @@ class Library:
 
     def environment(self, bundle: LocaleBundle):
         """The template environment for a loaded catalog (a new bundle, after an edit,
-        gets a new one; Jinja itself reloads an edited template while watching)."""
-        return self._environments.get_or_make(
-            bundle, lambda _: environment(bundle, self.template_dirs, auto_reload=self.watch))
+        gets a new one); every environment loads templates through the library's one
+        SourceLoader, so they are kept by content, or pinned when not watching."""
+        return self._environments.get_or_make(bundle, lambda _: environment(bundle,
+                                                                            self._loader))
 
     # -- brands ------------------------------------------------------------------------
 

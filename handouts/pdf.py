@@ -21,7 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
 from .caches import ForkSafeLock
-from .rl_adapter import (FastCopyFrame, HandoutPages, PageRecord, PrintCanvas,
+from .rl_adapter import (FastCopyFrame, HandoutPages, PrintCanvas,
                          canvas_with_footer, document_of, mark_letterhead, page_code)
 from .text.fonts import BODY_FAMILY
 from .text.pdffont import use_glyphs, used_glyphs

@@ -29,7 +29,8 @@ RECORD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,%d}" % (MAX_RECORD_ID - 1))
 
 @dataclass(frozen=True)
 class Job:
-    """Everything one handout depends on; `render(job)` is a pure function of it.
+    """Everything one handout depends on besides the resources: `library.render(job)` is
+    a pure function of the job and the library's files.
 
     The fields every handout has are attributes; the handout's own (fields.toml) are in
     `visit`, as (name, checked value) pairs in declared order: read them with

@@ -21,7 +21,6 @@ from .i18n import LocaleBundle
 from .layout import HandoutLayout
 from .pdf import HandoutPages, Metadata, PrintDocument, lay_out
 from .records import Job
-from .resources import relative
 from .templating import FORMATTING_LOCALE, render_markup
 from .text import LAYOUT_CHARACTERS, TextStyle
 
@@ -81,6 +80,11 @@ def prepare(job: Job, library, document: Document | None = None) -> Prepared:
                            "only, never a patient's handout", field="allow_fallback",
                            hint="use python generate.py locales preview LOCALE")
     handout = library.handout(job.handout)     # read once: text and metadata agree
+    declared = tuple(spec.name for spec in handout.fields.specs)
+    if tuple(name for name, _ in job.visit) != declared:
+        raise HandoutError("the handout's fields changed since this job was made",
+                           field="handout", hint="check the values again and make the "
+                                                 "handout again (its fields.toml was edited)")
     locale_id = handout.catalogs.negotiate(job.locale)
     if locale_id in i18n.PSEUDO_LOCALES and not job.brand.sample:
         raise HandoutError(f"{job.locale} is a pseudo-locale for testing layouts, never a "
@@ -153,9 +157,8 @@ def build_document(job: Job, bundle: LocaleBundle, handout, library, locale) -> 
     fonts. `locale` is the render's formatting locale (library.formatting_locale)."""
     context = {**shared_context(handout, bundle, job.brand, locale, library),
                **template_context(job, bundle, handout.fields, locale)}
-    markup = render_markup(library.environment(bundle), job.handout, context)
-    document = parse_markup(markup, source=relative(handout.folder / "handout.xml.j2"),
-                            blocks_seen=library.blocks)
+    markup, source = render_markup(library.environment(bundle), job.handout, context)
+    document = parse_markup(markup, source=source, blocks_seen=library.blocks)
     furniture = [s.text for cell in document.footer + (document.blank_page,) for s in cell]
     check_covered(document.text() + "".join(furniture), bundle.id,
                   "the handout's text (the template, its translation or a formatted value)",

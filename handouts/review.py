@@ -28,7 +28,7 @@ from .input_files import key_line
 from .output import write_atomic
 from .resources import LOCALES_DIR, relative
 
-# i18n and catalogs are imported inside approve(): i18n imports this module (load_locale
+# i18n and catalogs are imported inside approve(): i18n imports this module (Catalogs.load
 # calls read_review), so a module-level import of either would be circular.
 
 KEYS = ("reviewed", "reviewer", "date", "fingerprint", "strings")

@@ -7,9 +7,13 @@ A ChoiceLoader looks in a clinic's own template folder first, then in `templates
 from __future__ import annotations
 
 from types import MappingProxyType
+import difflib
+import hashlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import jinja2
@@ -19,7 +23,7 @@ from markupsafe import Markup
 from . import formats
 from .errors import TemplateError
 from .i18n import LocaleBundle
-from .input_files import key_line, toml_error_line
+from .input_files import UnusableFile, key_line, read_bounded, toml_error_line
 from .resources import TEMPLATES_DIR, relative
 
 #: The context key holding the Babel locale a render's numbers are written for.
@@ -39,24 +43,59 @@ class HandoutMeta:
     sources: tuple[str, ...]
 
 
+#: The keys of meta.toml; any other is a mistake (a misspelt key would be ignored).
+META_KEYS = ("version", "review_date", "sources")
+MAX_FILE_BYTES = 1_000_000
+
+
+def _read_toml(path: Path, where: str) -> tuple[str, dict]:
+    """A handout file's text and data; any problem is a TemplateError naming the file."""
+    try:
+        text = read_bounded(path, MAX_FILE_BYTES).decode("utf-8")
+        return text, tomllib.loads(text)
+    except UnusableFile as exc:
+        raise TemplateError(exc.message, source=where, hint=exc.hint) from None
+    except UnicodeDecodeError:
+        raise TemplateError("is not UTF-8 text", source=where,
+                            hint="save the file as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateError(f"is not valid TOML: {exc}", source=where, line=toml_error_line(exc),
+                            hint="see https://toml.io for the syntax") from None
+    except IsADirectoryError:
+        raise TemplateError("is a folder, not a file", source=where,
+                            hint="make it the TOML file the handout needs") from None
+    except OSError as exc:
+        raise TemplateError(f"cannot be read: {exc.strerror or exc}", source=where,
+                            hint="make it a readable file") from None
+
+
 def read_meta(folder: Path) -> HandoutMeta:
     """<handout folder>/meta.toml: a problem names the file, line and key."""
     handout = folder.name
     path = folder / "meta.toml"
     where = relative(path, TEMPLATES_DIR.parent)
-    try:
-        text = path.read_text("utf-8")
-        data = tomllib.loads(text)
-    except FileNotFoundError:
-        raise TemplateError(f"unknown handout {handout!r}", source=str(path),
-                            hint="handouts live in templates/<name>/meta.toml") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(f"is not valid TOML: {exc}", source=where, line=toml_error_line(exc),
-                            hint="see https://toml.io for the syntax") from None
+    if not path.exists():
+        raise TemplateError(f"unknown handout {handout!r}", source=where,
+                            hint="handouts live in templates/<name>/meta.toml")
+    text, data = _read_toml(path, where)
+    for key in data:
+        if key not in META_KEYS:
+            close = difflib.get_close_matches(key, META_KEYS, n=1)
+            raise TemplateError(f"unknown key {key!r}", source=where, line=key_line(text, key),
+                                field=key, hint=(f"did you mean {close[0]}?" if close else
+                                                 "the keys are: " + ", ".join(META_KEYS)))
     for key in ("version", "review_date"):
         if not isinstance(data.get(key), str) or not data[key]:
             raise TemplateError("is required, as text in quotes", source=where, field=key,
                                 hint=f'add {key} = "..." (see the comments in the file)')
+    try:
+        date.fromisoformat(data["review_date"])
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", data["review_date"]):
+            raise ValueError
+    except ValueError:
+        raise TemplateError("is not a date", source=where, line=key_line(text, "review_date"),
+                            field="review_date", hint='write it as YYYY-MM-DD, e.g. '
+                                                      'review_date = "2026-11-20"') from None
     sources = data.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise TemplateError("must be a list of texts", source=where, field="sources",
@@ -72,34 +111,59 @@ def read_support_lines(folder: Path) -> tuple:
     from .brand import support_line_from_mapping
     from .errors import BrandError
     path = folder / "support_lines.toml"
-    if not path.exists():
+    if not os.path.lexists(path):
         return ()
     where = relative(path, TEMPLATES_DIR.parent)
-    text = path.read_text("utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(f"is not valid TOML: {exc}", source=where, line=toml_error_line(exc),
-                            hint="see https://toml.io for the syntax") from None
+    text, data = _read_toml(path, where)
     unknown = sorted(set(data) - {"line"})
     if unknown:
         raise TemplateError(f"unknown table {unknown[0]!r}", source=where, field=unknown[0],
                             hint="each support line is a [[line]] table")
+    rows = data.get("line", [])
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise TemplateError("must be [[line]] tables", source=where, field="line",
+                            hint="start each support line with [[line]]")
     try:
         return tuple(support_line_from_mapping(row, where=where, field=f"line[{n}]")
-                     for n, row in enumerate(data.get("line", []), start=1))
+                     for n, row in enumerate(rows, start=1))
     except BrandError as error:
         raise error.located(line=key_line(text, error.field)) from None
 
 
-def environment(bundle: LocaleBundle, search_path: tuple[Path, ...], *,
-                auto_reload: bool = True) -> SandboxedEnvironment:
-    """A sandboxed environment for one locale and template search path (the Library
-    keeps one per bundle). Jinja compares a template's modification time at each
-    get_template while `auto_reload` is on."""
-    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(p)) for p in search_path])
+class SourceLoader(jinja2.BaseLoader):
+    """Templates from the first folder of the search path that has them (a clinic's
+    folders before the built-in one), kept by content: while watching, a compiled
+    template is used again only while the file's content fingerprint is the same (an
+    edit within one tick of the file system's clock included, which Jinja's own mtime
+    check misses); when not watching, each file is read once for the whole library, so
+    every environment (one per language) and every handout of a batch prints the same
+    version. `sources` is the library's table of what was read."""
+
+    def __init__(self, search_path: tuple[Path, ...], fingerprints, sources, watch: bool):
+        self.search_path = search_path
+        self.fingerprints = fingerprints
+        self.sources = sources
+        self.watch = watch
+
+    def get_source(self, environment, template: str):
+        pieces = jinja2.loaders.split_template_path(template)   # refuses "..", like Jinja
+        path = next((folder.joinpath(*pieces) for folder in self.search_path
+                     if folder.joinpath(*pieces).is_file()), None)
+        if path is None:
+            raise jinja2.TemplateNotFound(template)
+        if not self.watch:
+            source = self.sources.get_or_make(path, lambda _: path.read_text("utf-8"))
+            return source, str(path), lambda: True
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        return (data.decode("utf-8"), str(path),
+                lambda: self.fingerprints.one(path) == digest)
+
+
+def environment(bundle: LocaleBundle, loader: SourceLoader) -> SandboxedEnvironment:
+    """A sandboxed environment for one locale (the Library keeps one per bundle)."""
     env = SandboxedEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                               extensions=["jinja2.ext.i18n"], auto_reload=auto_reload,
+                               extensions=["jinja2.ext.i18n"], auto_reload=loader.watch,
                                **JINJA_OPTIONS)
     env.policies["ext.i18n.trimmed"] = I18N_TRIMMED
     # The extension's own switch (what install_gettext_callables(newstyle=True) sets):
@@ -157,14 +221,18 @@ def translating_callables(bundle: LocaleBundle) -> dict:
 _TAGS = re.compile(r"<[^>]*>")
 
 
-def render_markup(env: SandboxedEnvironment, handout: str, context: dict) -> str:
-    """The handout's markup for one patient, in one language (env's)."""
+def render_markup(env: SandboxedEnvironment, handout: str, context: dict) -> tuple[str, str]:
+    """The handout's markup for one patient, in one language (env's), and the template
+    file it came from (as messages name it)."""
     name = f"{handout}/handout.xml.j2"
     try:
-        return env.get_template(name).render(context)
+        template = env.get_template(name)
+        return template.render(context), relative(Path(template.filename))
     except jinja2.TemplateNotFound:
-        raise TemplateError(f"no template {name}", source=str(TEMPLATES_DIR / name),
-                            hint="check the handout name") from None
+        raise TemplateError(f"no template {name} in "
+                            + ", ".join(relative(p) for p in env.loader.search_path),
+                            field="handout", hint="add handout.xml.j2 to the handout's "
+                                                  "folder") from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(exc.message or "syntax error", source=exc.filename or name,
                             line=exc.lineno, hint="fix the template syntax") from None

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handouts import batch, batch_workers, output
+from handouts import batch, output
 from handouts.caches import LRUCache
 from handouts.batch import BatchOptions, run_batch
 from handouts.cli import main

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from handouts import i18n, resources
+from handouts import resources
 from handouts.cli import main
 from handouts.errors import LocaleError
 from handouts.library import Library

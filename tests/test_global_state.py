@@ -48,6 +48,12 @@ def is_mutable(value) -> bool:
     from handouts.caches import ForkSafeLock, LRUCache, Fingerprints
     if isinstance(value, MUTABLE + (LRUCache, ForkSafeLock, Fingerprints)):
         return True
+    # An object of one of our own classes (a Library, a FontLibrary, ...) is state,
+    # unless it is a frozen dataclass of immutable values (checked below).
+    cls = type(value)
+    if cls.__module__.startswith("handouts") and not isinstance(value, type) and not (
+            is_dataclass(value) and value.__dataclass_params__.frozen):
+        return True
     if isinstance(value, (type(threading.Lock()), type(threading.RLock()))):
         return True
     if is_dataclass(value) and not isinstance(value, type):
@@ -84,6 +90,16 @@ def test_no_module_holds_mutable_state():
         ", ".join(found)
 
 
+def test_no_class_holds_mutable_state():
+    """A class attribute is shared by every instance: the same rule as a module's."""
+    found = []
+    for module, name, value in module_state():
+        if isinstance(value, type) and value.__module__ == module:
+            found += [f"{module}.{name}.{attribute}" for attribute, held in vars(value).items()
+                      if not attribute.startswith("__") and is_mutable(held)]
+    assert not found, "class-level mutable state: " + ", ".join(found)
+
+
 def test_every_module_level_memo_is_a_pure_memo_of_plain_values():
     found = []
     for module, name, value in module_state():
@@ -107,7 +123,8 @@ def test_the_check_finds_state_where_there_is_some():
     planted.seen = {}
     planted.kept = LRUCache(maxsize=2)
     planted.memo = lru_cache(maxsize=8)(lambda path: path)
-    assert is_mutable(planted.seen) and is_mutable(planted.kept)
+    from handouts.library import Library
+    assert is_mutable(planted.seen) and is_mutable(planted.kept) and is_mutable(Library())
     assert is_memo(planted.memo) and not getattr(planted.memo, "pure_memo", False)
     assert not is_mutable((1, "a", frozenset({2}))) and not is_mutable(
         types.MappingProxyType({"a": (1,)}))

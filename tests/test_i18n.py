@@ -2,7 +2,6 @@
 from pathlib import Path
 
 import pytest
-from babel import Locale
 
 from tests.conftest import load_locale
 from handouts import i18n

@@ -155,3 +155,71 @@ def test_the_brand_of_a_job_is_the_library_brand(make_job):
     job = make_job(locale="en")
     assert library.render(replace(job, brand=library.brand(TEST_BRAND))) == \
         library.render(job)
+
+
+def test_a_template_edited_within_one_tick_of_the_clock_is_used(make_job, templates):
+    library = Library([templates])
+    job = make_job(locale="en")
+    library.render(job)
+    template = templates / HANDOUT / "handout.xml.j2"
+    stamp = template.stat().st_mtime_ns
+    template.write_text(template.read_text("utf-8").replace(
+        "</handout>", "<p>Edited in the same tick.</p></handout>"), "utf-8")
+    os.utime(template, ns=(stamp, stamp))       # Jinja's own check sees no change
+    assert "Edited in the same tick." in pdf_text(library.render(job))
+
+
+def test_a_library_that_does_not_watch_prints_one_template_in_every_language(make_job,
+                                                                            templates):
+    """A batch's languages are made from one version of the template, even when it is
+    edited between the first handout in one language and the first in another."""
+    pinned = Library([templates], watch=False)
+    pinned.render(make_job(locale="en"))
+    template = templates / HANDOUT / "handout.xml.j2"
+    template.write_text(template.read_text("utf-8").replace(
+        "</handout>", "<p>A later version.</p></handout>"), "utf-8")
+    assert "A later version." not in pdf_text(pinned.render(make_job(locale="en")))
+    assert "A later version." not in pdf_text(pinned.render(make_job(locale="es")))
+    assert "A later version." in pdf_text(Library([templates]).render(make_job(locale="en")))
+
+
+def test_a_job_made_before_the_fields_changed_is_refused(make_job, templates):
+    library = Library([templates])
+    job = make_job(locale="en")
+    fields = templates / HANDOUT / "fields.toml"
+    fields.write_text(fields.read_text("utf-8").replace("[rh]", "[rh_status]"), "utf-8")
+    template = templates / HANDOUT / "handout.xml.j2"
+    template.write_text(template.read_text("utf-8").replace("visit.rh ", "visit.rh_status "),
+                        "utf-8")
+    with pytest.raises(HandoutError, match=r"handout: the handout's fields changed"):
+        library.render(job)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda text: text.replace('review_date = "2026-11-20"', 'review_date = "soon"'),
+     r"meta.toml:\d+: review_date: is not a date"),
+    (lambda text: text.replace('version = "1.0"', 'verison = "1.0"'),
+     r"meta.toml:\d+: verison: unknown key 'verison' \(did you mean version\?\)"),
+])
+def test_a_broken_meta_file_is_refused_naming_its_line_and_key(templates, edit, message):
+    path = templates / HANDOUT / "meta.toml"
+    path.write_text(edit(path.read_text("utf-8")), "utf-8")
+    with pytest.raises(HandoutError, match=message):
+        Library([templates]).handout(HANDOUT)
+
+
+@pytest.mark.parametrize("name", ["meta.toml", "support_lines.toml"])
+def test_a_handout_file_that_is_not_utf8_or_is_a_folder_is_refused(templates, name):
+    path = templates / HANDOUT / name
+    path.write_bytes(b"version = \"1.0\xff\"\n")
+    with pytest.raises(HandoutError, match=rf"{name}: is not UTF-8 text"):
+        Library([templates]).handout(HANDOUT)
+    path.unlink()
+    path.mkdir()
+    with pytest.raises(HandoutError, match=rf"{name}: "):
+        Library([templates]).handout(HANDOUT)
+
+
+def test_a_templates_folder_that_does_not_exist_is_refused(tmp_path):
+    with pytest.raises(HandoutError, match=r"--templates: .* is not a folder"):
+        Library([tmp_path / "clinci-typo"])

@@ -123,7 +123,9 @@ class FontLibrary:
     One `Font` per face: documents key their glyphs by Font and name it by its resource
     name, so two Font objects for one face (two threads loading it at once) would embed
     one name twice; loading happens under a lock. Lookups that run per character
-    (`font_for`) are bounded memos of this library's own, never the process's.
+    (`font_for`) are bounded memos of this library's own, never the process's (they
+    hold the library in a reference cycle: a discarded library goes at the next
+    collection of the cyclic garbage collector, not at once).
     """
 
     def __init__(self, fonts_dir: Path = FONTS_DIR, *, subset_budget: int = 48 << 20):
@@ -136,7 +138,6 @@ class FontLibrary:
         self.chain = lru_cache(maxsize=1024)(self._chain)
         self.font_for = lru_cache(maxsize=65536)(self._font_for)
         self._styled = lru_cache(maxsize=1024)(self._styled_face)
-        self.coverage = lru_cache(maxsize=16)(self._coverage)
 
     def __repr__(self) -> str:
         return f"<FontLibrary {self.fonts_dir}>"
@@ -176,11 +177,6 @@ class FontLibrary:
             if candidate.family == base.family and candidate.style == wanted:
                 return self.load(candidate)
         return self.load(base)
-
-    def _coverage(self, family: str = BODY_FAMILY) -> frozenset[int]:
-        """Code points that every face of a family can draw."""
-        sets = [set(self.load(f).cmap) for f in self.faces if f.family == family]
-        return frozenset(set.intersection(*sets))
 
     def _chain(self, locale: str, script: str) -> Sequence[Font]:
         """Regular faces in the order they are tried for a character of `script` in text

@@ -10,8 +10,6 @@ from reportlab.platypus import Table
 from handouts.content import Span
 from handouts.text import TextStyle, bidi
 from tests.conftest import paragraph
-from handouts.text import engine
-from handouts.text import pdffont
 from handouts.text.fonts import writing_system
 from tests.conftest import LIBRARY
 
