@@ -19,7 +19,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from . import cli_locales
+from . import cli_locales, cli_serve
 from .brand import load_brand
 from .errors import HandoutError, InputError
 from .i18n import CatalogRefused, shipped_locales
@@ -58,7 +58,14 @@ def sample_fields(handout_fields) -> dict:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with usage errors on one line like every other error."""
+    """argparse, with usage errors on one line like every other error, and options
+    written in full: --handout and --templates are read in a first pass that must see
+    the same options the full parser does (an abbreviation would pass one and not the
+    other, and print another handout without a word)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         self.exit(EXIT_BAD_INPUT, f"error: {message} (see {self.prog} --help)\n")
@@ -75,7 +82,8 @@ def first_pass(argv: list[str]) -> argparse.Namespace:
     return early.parse_known_args(argv)[0]
 
 
-def build_parser(handout_fields=None, one_name: str = "render") -> argparse.ArgumentParser:
+def build_parser(handout_fields=None, one_name: str = "render",
+                 locales: tuple[str, ...] | None = None) -> argparse.ArgumentParser:
     """The full parser; `render` (or `make`, by `one_name`) takes the options of
     `handout_fields` (HandoutFields), or of no handout when it is not the command run."""
     parser = _Parser(
@@ -98,7 +106,7 @@ def build_parser(handout_fields=None, one_name: str = "render") -> argparse.Argu
     _add_handout_options(one)
     one.add_argument("--locale", required=True,
                      help="patient's language, e.g. en, es, es-MX (shipped: "
-                          + ", ".join(shipped_locales()) + ")")
+                          + ", ".join(locales or shipped_locales()) + ")")
     one.add_argument("--patient-name", default="",
                      help="printed in the patient box only; may be left out")
     one.add_argument("--record-id", default="",
@@ -120,6 +128,8 @@ def build_parser(handout_fields=None, one_name: str = "render") -> argparse.Argu
                      help="also put the patient's name in the PDF title metadata")
     one.add_argument("--out", type=Path, required=True, help="PDF file to write")
     _add_batch_command(commands)
+    cli_serve.add_command(commands, brand_help=BRAND_HELP, cores=_cores(),
+                          add_handout_options=_add_handout_options)
     cli_locales.add_commands(commands)
     return parser
 
@@ -203,15 +213,18 @@ def _run(argv: list[str]) -> int:
     if early.command in ONE_HANDOUT:
         # Read before parsing the rest: the handout's fields are render's options.
         library = Library(template_dirs=early.templates)
-        handout_fields = library.handout_fields(early.handout)
+        handout = library.handout(early.handout)
+        handout_fields, locales = handout.fields, handout.catalogs.shipped()
     one_name = early.command if early.command in ONE_HANDOUT else ONE_HANDOUT[0]
-    args = build_parser(handout_fields, one_name).parse_args(argv)
+    args = build_parser(handout_fields, one_name, locales if library else None).parse_args(argv)
     if args.command in (None, "sample"):
         return _sample(args, Library(template_dirs=getattr(args, "templates", [])))
     if args.command in ONE_HANDOUT:
         return _render_one(args, library, handout_fields)
     if args.command == "batch":
         return _batch(args)
+    if args.command == "serve":
+        return cli_serve.run(args)
     if args.command == "locales":
         return cli_locales.run(args)
     return EXIT_OK

@@ -14,7 +14,7 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
 from handouts.cli import main
-from handouts.errors import InputError
+from handouts.errors import HandoutError, InputError
 from handouts.library import Library
 from handouts.patient_lists import read_patient_list
 from handouts.records import job_from_fields
@@ -252,3 +252,25 @@ def test_its_example_dates_suit_the_sample_discharge_date(fields):
     discharge = date.fromisoformat(SAMPLE_PATIENT["discharge_date"])
     assert dict(fields.parse(fields.example_values(), {"discharge_date": discharge}))[
         "stitches_out"] > discharge
+
+
+def test_one_handouts_broken_catalog_never_blocks_the_other(tmp_path, brand, make_job):
+    """Each handout has its own catalog domain: a Spanish string missing from the
+    stitches handout refuses that handout in Spanish, naming its own catalog, while the
+    first handout still prints in Spanish from the same library."""
+    import shutil
+    shutil.copytree(FOLDER, tmp_path / "wound-care")
+    po = tmp_path / "wound-care" / "locales" / "es" / "LC_MESSAGES" / "wound-care.po"
+    text = po.read_text("utf-8")
+    start = text.index('msgid "Caring for your stitches"')
+    end = text.index("\n\n", start)
+    po.write_text(text[:start] + text[end + 2:], "utf-8")
+    library = Library(template_dirs=[tmp_path])
+    fields = library.handout_fields("wound-care")
+    with pytest.raises(HandoutError) as refused:
+        library.render(make(fields, brand, locale="es"))
+    assert "wound-care/locales/es/LC_MESSAGES/wound-care.po" in str(refused.value)
+    assert "missing" in str(refused.value)
+    assert "Recuperarse de un aborto espontáneo" in pdf_text(
+        library.render(make_job(locale="es")))
+    assert library.render(make(fields, brand, locale="en")).startswith(b"%PDF")

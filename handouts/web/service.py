@@ -1,0 +1,200 @@
+"""Web stage, rendering: typed values -> Job -> PDF through the one shared Library, the
+languages a form offers, and the bound on how many renders run and wait at once.
+
+The job is built exactly as `generate.py render` builds it (every known column, "" when
+not given; the brand file read and checked by content; today unless given), so the
+bytes are the command line's. Errors come back as the core raised them (HandoutError):
+their wording is the CLI's, and the core never quotes a patient's name, note or
+clinician; `error_entries` adds a last check that no free text typed for a patient is
+in what is sent back.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+import anyio
+from babel import Locale
+
+from ..errors import HandoutError
+from ..fields import parse_date
+from ..i18n import CatalogRefused
+from ..library import Library
+from ..output import handout_file_name
+from ..records import job_from_fields
+from .config import WebSettings
+
+#: Columns whose text is the patient's or the clinician's own words: never sent back.
+FREE_TEXT = ("patient_name", "clinician", "note")
+#: Shorter than this, a value is too common to tell it from the words of a message.
+ECHO_MIN_LENGTH = 4
+
+
+class Busy(Exception):
+    """Too many renders running and waiting: the client should try again shortly."""
+
+
+@dataclass(frozen=True)
+class Language:
+    """One shipped language as a form and the API list it."""
+    id: str
+    native_name: str
+    english_name: str
+    direction: str
+    reviewed: bool
+    available: bool
+    reason: str = ""        # why it is unavailable: the first problem of its catalog
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "native_name": self.native_name,
+                "english_name": self.english_name, "direction": self.direction,
+                "reviewed": self.reviewed, "available": self.available,
+                "reason": self.reason}
+
+
+class RenderGate:
+    """At most `threads` renders at once in worker threads, at most `waiting` more in
+    line; beyond that Busy (HTTP 503), never an unbounded pile of threads or memory."""
+
+    def __init__(self, threads: int, waiting: int):
+        self._limiter = anyio.CapacityLimiter(max(1, threads))
+        self._admitted = 0
+        self._most = max(1, threads) + max(0, waiting)
+        self._lock = threading.Lock()
+
+    @property
+    def admitted(self) -> int:
+        return self._admitted
+
+    async def run(self, function, *args):
+        with self._lock:
+            if self._admitted >= self._most:
+                raise Busy()
+            self._admitted += 1
+        try:
+            return await anyio.to_thread.run_sync(function, *args, limiter=self._limiter)
+        finally:
+            with self._lock:
+                self._admitted -= 1
+
+
+class HandoutService:
+    """The one Library of a server process, the clinic's brand and the render gate."""
+
+    def __init__(self, settings: WebSettings, library: Library | None = None):
+        self.settings = settings
+        self.library = library or Library(template_dirs=settings.template_dirs)
+        self.gate = RenderGate(settings.render_threads, settings.max_waiting)
+        self.raster_lock = threading.Lock()     # pdfium (previews) is not thread-safe
+
+    # -- what can be made ----------------------------------------------------------------
+
+    def handout_names(self) -> list[str]:
+        """Every handout folder the library finds, the server's own first."""
+        names = [self.settings.handout]
+        for folder in self.library.template_dirs:
+            if folder.is_dir():
+                names += sorted(p.parent.name for p in folder.glob("*/meta.toml"))
+        return list(dict.fromkeys(names))
+
+    def fields(self, handout: str | None = None):
+        return self.library.handout_fields(handout or self.settings.handout)
+
+    def languages(self, handout: str | None = None) -> list[Language]:
+        """Each shipped language of a handout, loaded through the catalog gate (kept by
+        content, so an edited catalog is checked again and a broken one shows here)."""
+        catalogs = self.library.handout(handout or self.settings.handout).catalogs
+        found = []
+        for locale_id in catalogs.shipped():
+            babel_locale = Locale.parse(locale_id)
+            english = babel_locale.get_display_name("en") or locale_id
+            try:
+                bundle = catalogs.load(locale_id)
+            except HandoutError as error:
+                reason = error.lines()[0] if isinstance(error, CatalogRefused) else str(error)
+                native = babel_locale.get_display_name(babel_locale) or locale_id
+                found.append(Language(locale_id, native[:1].upper() + native[1:], english,
+                                      babel_locale.text_direction, False, False, reason))
+                continue
+            found.append(Language(locale_id, bundle.native_name, english, bundle.direction,
+                                  bundle.review.reviewed, True))
+        return found
+
+    # -- making one ----------------------------------------------------------------------
+
+    def job(self, values: dict, *, today: str = "", handout: str | None = None):
+        """The Job `generate.py render` builds from the same values (HandoutError if
+        any is refused)."""
+        day = parse_date(today, "today") if today else date.today()
+        handout_fields = self.fields(handout)
+        brand = self.library.brand(self.settings.brand_path)
+        return job_from_fields(values, handout=handout_fields, brand=brand, today=day)
+
+    def render(self, values: dict, *, today: str = "", handout: str | None = None) -> bytes:
+        """The PDF bytes (HandoutError for a refused value, catalog or brand)."""
+        return self.library.render(self.job(values, today=today, handout=handout))
+
+    def warm_up(self) -> None:
+        """Load fonts, catalogs and templates once before the first patient waits for
+        them: the handout's sample values in English, never kept."""
+        from ..cli import sample_fields
+        values = sample_fields(self.fields())
+        try:
+            self.render(values, today="2026-11-20")
+            self.languages()
+        except HandoutError:
+            pass            # a broken brand or catalog is reported at the first request
+
+
+def download_name(record_id: str) -> str:
+    """The PDF's file name: from the record id, never the patient's name.
+
+    >>> download_name("MRN-1234"), download_name("")
+    ('MRN-1234.pdf', 'handout.pdf')
+    """
+    return handout_file_name(record_id, 0) if record_id.strip() else "handout.pdf"
+
+
+def error_entries(errors, values: dict) -> list[dict]:
+    """{"field", "message", "hint"} for each error, a refused catalog as the field
+    `locale`; any entry in which a patient's free text appears (it should not: the core
+    never quotes it) loses its message rather than send the text back."""
+    typed = [str(values.get(name) or "").strip() for name in FREE_TEXT]
+    typed = [text for text in typed if len(text) >= ECHO_MIN_LENGTH]
+    entries = []
+    for error in errors:
+        field = "locale" if isinstance(error, CatalogRefused) else error.field
+        message = (str(error) if isinstance(error, CatalogRefused) else error.message) or ""
+        hint = error.hint or ""
+        if any(text in message or text in hint or text in (field or "") for text in typed):
+            message, hint = "has a value that cannot be used", "check what was typed"
+        entries.append({"field": field, "message": message, "hint": hint})
+    return entries
+
+
+def all_errors(service: HandoutService, values: dict, known: tuple[str, ...], *,
+               today: str = "", handout: str | None = None, most: int = 12) -> list:
+    """Every refused field of a form, not only the first: the core stops at the first
+    problem, so each refused field is given a value that passes and the rest checked
+    again.
+    A problem no field explains (a brand, a catalog) ends the search."""
+    trial, errors = dict(values), []
+    for _ in range(most):
+        try:
+            service.job(trial, today=today, handout=handout)
+            return errors
+        except HandoutError as error:
+            errors.append(error)
+            stand_in = _stand_in(service, error.field, handout)
+            if error.field not in known or trial.get(error.field) == stand_in:
+                return errors
+            trial[error.field] = stand_in
+    return errors
+
+
+def _stand_in(service: HandoutService, column: str, handout: str | None) -> str:
+    """A value that passes for a column, to check the others while it is refused."""
+    examples = service.fields(handout).example_values()
+    return {"locale": "en", "discharge_date": "2026-11-20"}.get(column,
+                                                                 examples.get(column, ""))
