@@ -9,6 +9,7 @@ from __future__ import annotations
 import gettext
 import io
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -17,7 +18,7 @@ from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.messages.pofile import read_po
 
-from .caches import LRUCache, by_content
+from .caches import LRUCache, by_content, pure_memo
 from .errors import LANGUAGE_SHAPE, LocaleError, shown
 from .review import ReviewStatus, read_review, review_path
 from . import resources
@@ -73,6 +74,7 @@ def shipped_locales(locales_dir: Path | None = None, domain: str = DOMAIN) -> tu
     return tuple(sorted(found | {SOURCE_LOCALE}))
 
 
+@pure_memo(maxsize=1024)
 def _maximize(tag: str) -> tuple[str, str, str]:
     """(language, script, territory) with CLDR likely subtags filled in."""
     try:
@@ -146,7 +148,8 @@ class Catalogs:
         self.watch = watch
         self._bundles = LRUCache(maxsize=128)
         self._checks = LRUCache(maxsize=64)
-        self._shipped = LRUCache(maxsize=4)
+        self._shipped = LRUCache(maxsize=2)
+        self._negotiated = LRUCache(maxsize=1024)
 
     def __repr__(self) -> str:
         return f"<Catalogs {self.domain} in {self.locales_dir}>"
@@ -166,16 +169,21 @@ class Catalogs:
 
     def shipped(self) -> tuple[str, ...]:
         """The source language plus every locale with a catalog in this domain: looked
-        for at each call while watching (a catalog added or removed is seen at once; a
-        listing of two dozen folders), once when not."""
-        if self.watch:
-            return shipped_locales(self.locales_dir, self.domain)
+        for again at most once a second while watching (a catalog added or removed is
+        seen within a second; the listing is some fifty file-system calls, too many for
+        every render), once when not."""
+        moment = int(time.monotonic()) if self.watch else 0
         return self._shipped.get_or_make(
-            0, lambda _: shipped_locales(self.locales_dir, self.domain))
+            moment, lambda _: shipped_locales(self.locales_dir, self.domain))
 
     def negotiate(self, tag: str) -> str:
-        """The locale of this domain that best serves a language tag (see negotiate)."""
-        return negotiate(tag, self.shipped())
+        """The locale of this domain that best serves a language tag (see negotiate),
+        remembered per tag and list of locales."""
+        shipped = self.shipped()
+        found = self._negotiated.get((tag, shipped))
+        if found is None:
+            found = self._negotiated.put((tag, shipped), negotiate(tag, shipped))
+        return found
 
     def load(self, locale_id: str, *, allow_fallback: bool = False) -> LocaleBundle:
         """A locale's bundle, through the gate. `allow_fallback` is for a translator's
