@@ -147,12 +147,15 @@ INLINE = frozenset({"b", "i", "a", "phone", "bdi", "page-number", "page-count"})
 
 
 def parse_markup(markup: str, *, source: str = "handout",
-                 blocks_seen: LRUCache | None = None) -> Document:
+                 blocks_seen: LRUCache | None = None, private: tuple[str, ...] = ()
+                 ) -> Document:
     """The Document of a handout's markup. `blocks_seen` (the Library's) keeps blocks
     parsed before, by content: most of a handout's blocks are the same for every patient
     of a locale, and looking one up by its element's content (tag, attributes, text and
     tails, all the way down) is several times cheaper than building its spans again.
-    Blocks are frozen, so sharing them between documents is safe."""
+    Blocks are frozen, so sharing them between documents is safe. A block holding any
+    of the `private` texts (what the patient or clinician typed) is never kept: no
+    cache holds patient data."""
     try:
         root = ET.fromstring(markup)
     except ET.ParseError as exc:
@@ -169,12 +172,22 @@ def parse_markup(markup: str, *, source: str = "handout",
         elif child.tag == "blank-page":
             blank_page = _spans(child, source)
         else:
-            block = (_block(child, source) if blocks_seen is None
-                     else _seen_block(blocks_seen, child, source))
+            keep = blocks_seen is not None and not holds_any("".join(child.itertext()),
+                                                                 private)
+            block = _seen_block(blocks_seen, child, source) if keep else _block(child, source)
             if isinstance(block, Title):
                 title = "".join(s.text for s in block.spans)
             blocks.append(block)
     return Document(title=title, blocks=tuple(blocks), footer=footer, blank_page=blank_page)
+
+
+def holds_any(text: str, private: tuple[str, ...]) -> bool:
+    """Whether a text holds one of the private texts (what a patient or clinician typed;
+    each already has its white space folded to single spaces, as markup text does)."""
+    if not private:
+        return False
+    folded = " ".join(text.split())
+    return any(value in folded for value in private)
 
 
 def _element_key(el: ET.Element) -> tuple:

@@ -137,10 +137,12 @@ class HandoutLayout:
     """Turns a Document into flowables for one brand and one locale."""
 
     def __init__(self, brand: Brand, locale: str, rtl: bool, page_size_name: str,
-                 numbers: Locale, *, text: Typesetter, drawings: Drawings):
+                 numbers: Locale, *, text: Typesetter, drawings: Drawings,
+                 private: tuple[str, ...] = ()):
         self.text = text                # the library's text engine and its fonts
         self.fonts = text.fonts
         self.drawings = drawings        # the library's recorded logos and QR codes
+        self.private = private          # what the patient or clinician typed: never kept
         self.brand = brand
         self.locale = locale
         self.numbers = numbers          # the Babel locale that writes the page numbers
@@ -150,7 +152,8 @@ class HandoutLayout:
         self.frame_width = self.page_size[0] - 2 * MARGIN
 
     def para(self, spans: c.Spans, style: TextStyle) -> Flowable:
-        return self.text.paragraph(spans, style, locale=self.locale)
+        keep = not c.holds_any("".join(s.text for s in spans), self.private)
+        return self.text.paragraph(spans, style, locale=self.locale, keep=keep)
 
     def flowables(self, document: c.Document) -> list[Flowable]:
         out: list[Flowable] = []

@@ -96,7 +96,8 @@ def prepare(job: Job, library, document: Document | None = None) -> Prepared:
         check_patient_text(job, bundle.id, library, handout.fields)
         document = build_document(job, bundle, handout, library, numbers)
     layout = HandoutLayout(job.brand, bundle.id, bundle.direction == "rtl", job.page_size_name,
-                           numbers=numbers, text=library.text, drawings=library.drawings)
+                           numbers=numbers, text=library.text, drawings=library.drawings,
+                           private=private_text(job, handout.fields))
     check_covered(LAYOUT_CHARACTERS + job.brand.name + "".join(job.brand.address), bundle.id,
                   "the clinic's name or address", library)
     layout.check_letterhead()
@@ -158,12 +159,22 @@ def build_document(job: Job, bundle: LocaleBundle, handout, library, locale) -> 
     context = {**shared_context(handout, bundle, job.brand, locale, library),
                **template_context(job, bundle, handout.fields, locale)}
     markup, source = render_markup(library.environment(bundle), job.handout, context)
-    document = parse_markup(markup, source=source, blocks_seen=library.blocks)
+    document = parse_markup(markup, source=source, blocks_seen=library.blocks,
+                            private=private_text(job, handout.fields))
     furniture = [s.text for cell in document.footer + (document.blank_page,) for s in cell]
     check_covered(document.text() + "".join(furniture), bundle.id,
                   "the handout's text (the template, its translation or a formatted value)",
                   library)
     return document
+
+
+def private_text(job: Job, handout_fields) -> tuple[str, ...]:
+    """What the patient or clinician typed (name, clinician, note, the handout's free-text
+    fields): no cache keeps a block or paragraph that holds one of them."""
+    typed = [getattr(job, name) for name in PATIENT_TEXT_FIELDS]
+    typed += [job.visit_value(spec.name) or "" for spec in handout_fields.specs
+              if spec.kind == "text"]
+    return tuple(value for value in typed if value)
 
 
 def check_patient_text(job: Job, locale: str, library, handout_fields) -> None:

@@ -223,3 +223,18 @@ def test_a_handout_file_that_is_not_utf8_or_is_a_folder_is_refused(templates, na
 def test_a_templates_folder_that_does_not_exist_is_refused(tmp_path):
     with pytest.raises(HandoutError, match=r"--templates: .* is not a folder"):
         Library([tmp_path / "clinci-typo"])
+
+
+def test_no_cache_keeps_what_the_patient_or_clinician_typed(make_job):
+    """Blocks and paragraphs made from a patient's name, the clinician's name or a note
+    are laid out afresh each time, never kept: no cache holds patient data."""
+    library = Library()
+    typed = {"patient_name": "Quxwellington Zed", "clinician": "Dr. Vorpalina Quist",
+             "note": "Drink plenty of zymurgical water."}
+    for locale in ("en", "ar"):
+        pdf = library.render(make_job(locale=locale, **typed))
+        assert "Quxwellington Zed" in pdf_text(pdf) or locale == "ar"
+    kept = repr(library.blocks.keys()) + repr(library.text.paragraphs.keys())
+    assert "Zed" in pdf_text(library.render(make_job(**typed)))
+    assert not any(value in kept or value.split()[-1] in kept for value in typed.values())
+    assert "Recovering after a miscarriage" in kept          # the rest is still kept

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from functools import lru_cache
-
 from .fonts import BODY_FAMILY, FontLibrary, is_rtl_locale
 
 
@@ -51,21 +49,30 @@ class Typesetter:
     the same operator strings, so the output is the same bytes either way."""
 
     def __init__(self, fonts: FontLibrary, *, paragraphs: int = 2048):
-        from .engine import Paragraph
+        from ..caches import LRUCache
         self.fonts = fonts
-        self.lay_out = lru_cache(maxsize=paragraphs)(
-            lambda spans, style, locale: Paragraph(spans, style, locale, fonts))
+        self.paragraphs = LRUCache(maxsize=paragraphs)
+
+    def lay_out(self, spans: tuple, style: TextStyle, locale: str, *, keep: bool = True):
+        """The itemized and shaped paragraph, kept by (spans, style, locale) unless
+        `keep` is off (text a patient typed is never kept)."""
+        from .engine import Paragraph
+        if not keep:
+            return Paragraph(spans, style, locale, self.fonts)
+        return self.paragraphs.get_or_make((spans, style, locale),
+                                           lambda key: Paragraph(*key, self.fonts))
 
     def paragraph(self, spans, style: TextStyle, *, locale: str = "en",
-                  fields: dict | None = None):
+                  fields: dict | None = None, keep: bool = True):
         """One paragraph of styled spans as a flowable; `fields` fills page-number and
-        page-count spans. Raises MissingGlyphError for a character no font covers."""
+        page-count spans; `keep` as for lay_out. Raises MissingGlyphError for a
+        character no font covers."""
         from .flowable import TextBlock
         spans = tuple(spans)
         if any(s.field for s in spans):
             spans = tuple(replace(s, text=str((fields or {}).get(s.field, "")), field="")
                           if s.field else s for s in spans)
-        return TextBlock(self.lay_out(spans, style, locale))
+        return TextBlock(self.lay_out(spans, style, locale, keep=keep))
 
     def check_coverage(self, text: str, *, locale: str, context: str = "") -> None:
         """Raise MissingGlyphError for the first character no font in the locale's
