@@ -24,8 +24,8 @@ from .errors import LocaleError
 from .resources import LOCALES_DIR, PROJECT_DIR, relative
 
 POT = LOCALES_DIR / "messages.pot"
-EXTRACT_ARGS = ("extract", "-F", "pyproject.toml", "-c", "Translators:", "--no-location",
-                "--sort-output", "--project", "handouts", "--version", "1.0")
+EXTRACT_ARGS = ("extract", "-F", str(PROJECT_DIR / "pyproject.toml"), "-c", "Translators:",
+                "--no-location", "--sort-output", "--project", "handouts", "--version", "1.0")
 
 # Script and region must be explicit where a language is written more than one way.
 AMBIGUOUS = MappingProxyType({"zh": "zh_Hans or zh_Hant", "pt": "pt_BR or pt_PT", "sr": "sr_Cyrl or sr_Latn",
@@ -43,14 +43,10 @@ def po_path(locale_id: str, locales_dir: Path = LOCALES_DIR) -> Path:
 # -- the workflow ----------------------------------------------------------------------
 
 def extract(pot: Path = POT) -> Path:
-    """Re-read the templates' strings into the catalog template (messages.pot)."""
-    import os
-    cwd = os.getcwd()
-    try:
-        os.chdir(PROJECT_DIR)   # the mapping in pyproject.toml is relative to the project
-        _pybabel(*EXTRACT_ARGS, "-o", str(pot), ".")
-    finally:
-        os.chdir(cwd)
+    """Re-read the templates' strings into the catalog template (messages.pot). The
+    mapping's patterns in pyproject.toml are relative to the folder given, the project
+    (no change of working directory: that is the whole process's)."""
+    _pybabel(*EXTRACT_ARGS, "-o", str(pot), str(PROJECT_DIR))
     return pot
 
 
@@ -121,6 +117,33 @@ def check(locale_id: str, locales_dir: Path = LOCALES_DIR, *,
         from .library import Library
         library = Library(locales_dir=locales_dir)
     return problems + list(library.catalogs(locales_dir).problems(locale_id))
+
+
+#: How a handout's own template is read for its strings: pyproject.toml's jinja2 mapping
+#: for the project's templates, which tests/test_second_handout.py holds this to.
+JINJA_EXTRACT_OPTIONS = MappingProxyType({
+    "encoding": "utf-8", "silent": "false", "trimmed": "true", "newstyle_gettext": "true",
+    "trim_blocks": "false", "lstrip_blocks": "false", "extensions": "jinja2.ext.i18n"})
+
+
+def check_domain(catalogs, folder: Path) -> list[Problem]:
+    """Every problem of a handout's own catalogs (`catalogs`, an i18n.Catalogs of the
+    handout's domain), every locale, and whether its template of strings is that of its
+    handout.xml.j2 now."""
+    from babel.messages.extract import extract_from_file
+    fresh = {message for _, message, _, _ in extract_from_file(
+        "jinja2", folder / "handout.xml.j2", comment_tags=("Translators:",),
+        options=dict(JINJA_EXTRACT_OPTIONS))}
+    problems = []
+    with catalogs.pot_path.open("rb") as handle:
+        if _ids(read_po(handle)) != fresh:
+            problems.append(Problem(relative(catalogs.pot_path), 0, "stale",
+                                    "the handout's template changed since its strings were "
+                                    "extracted (extract them again into this file)"))
+    for locale_id in catalogs.shipped():
+        if locale_id != i18n.SOURCE_LOCALE:
+            problems += catalogs.problems(locale_id)
+    return problems
 
 
 def fresh_catalog_template() -> Catalog:

@@ -32,6 +32,11 @@ def add_commands(commands) -> None:
     check = sub.add_parser("check", help="check catalogs; exit 1 with file:line for each "
                                          "problem")
     check.add_argument("locale", nargs="*", help="locales to check (default: all)")
+    check.add_argument("--handout", metavar="NAME", default="",
+                       help="check the catalogs a handout carries in its own locales/ "
+                            "folder (every language), instead of the project's")
+    check.add_argument("--templates", type=Path, action="append", default=[], metavar="DIR",
+                       help="a folder of a clinic's own handouts (with --handout)")
     preview = sub.add_parser("preview", help="render the sample handout in a language, "
                                              "English where a string is not translated yet")
     preview.add_argument("locale")
@@ -71,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         catalogs.extract()
         print("updated locales/messages.pot; now run: python generate.py locales update")
         return 0
+    if action == "check" and args.handout:
+        return _check_handout(args)
     if action == "check":
         from .library import Library
         fresh = catalogs.fresh_catalog_template()
@@ -87,6 +94,22 @@ def run(args: argparse.Namespace) -> int:
     if action == "preview":
         return _preview(args)
     raise AssertionError(action)
+
+
+def _check_handout(args: argparse.Namespace) -> int:
+    """`locales check --handout NAME`: a handout's own catalog domain, every language."""
+    from .library import Library
+    handout = Library(args.templates).handout(args.handout)
+    if handout.catalogs.domain == i18n.DOMAIN:
+        print(f"{args.handout} has no catalogs of its own: its strings are the project's "
+              "(run: python generate.py locales check)", file=sys.stderr)
+        return 2
+    problems = catalogs.check_domain(handout.catalogs, handout.folder)
+    for problem in problems:
+        print(problem)
+    if not problems:
+        print(f"{args.handout}: ok ({', '.join(handout.catalogs.shipped())})")
+    return 1 if problems else 0
 
 
 def _list() -> int:

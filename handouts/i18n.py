@@ -154,6 +154,14 @@ class Catalogs:
     def __repr__(self) -> str:
         return f"<Catalogs {self.domain} in {self.locales_dir}>"
 
+    def check_command(self, locale_id: str) -> str:
+        """The command that checks this domain's catalog of a locale, for hints."""
+        if self.domain == DOMAIN:
+            return f"python generate.py locales check {locale_id}"
+        folder = self.locales_dir.parent          # <templates>/<handout>/locales
+        return (f"python generate.py locales check --handout {folder.name} --templates "
+                f"{resources.relative(folder.parent)}")
+
     def po_path(self, locale_id: str) -> Path:
         return self.locales_dir / locale_id / "LC_MESSAGES" / f"{self.domain}.po"
 
@@ -214,7 +222,7 @@ class Catalogs:
         catalog, problems = self._checked(locale_id)
         header_broken = any(p.rule == "plural-forms" and p.line == 1 for p in problems)
         if catalog is None or header_broken or (problems and not allow_fallback):
-            raise CatalogRefused(problems, locale_id)
+            raise CatalogRefused(problems, locale_id, self.check_command(locale_id))
         english = ({p.line for p in problems if p.rule in BREAKS_THE_PAGE}
                    if allow_fallback else set())
         return LocaleBundle(locale_id, babel_locale,
@@ -293,9 +301,10 @@ BREAKS_THE_PAGE = frozenset({"fuzzy", "untranslated", "plural-forms", "printf", 
 class CatalogRefused(LocaleError):
     """A catalog that breaks rules of `locales check`: nothing is printed from it."""
 
-    def __init__(self, problems, locale_id: str):
+    def __init__(self, problems, locale_id: str, check: str = ""):
         self.problems = tuple(problems)
         self.locale_id = locale_id
+        check = check or f"python generate.py locales check {locale_id}"
         first = self.problems[0] if self.problems else None
         more = len(self.problems) - 1
         super().__init__(
@@ -303,7 +312,7 @@ class CatalogRefused(LocaleError):
             + (f"; and {more} more problem{'s' * (more > 1)}" if more > 0 else ""),
             source=first.file if first else None, line=first.line if first else None,
             field=first.rule if first else None,
-            hint=f"fix the catalog, then run: python generate.py locales check {locale_id}")
+            hint=f"fix the catalog, then run: {check}")
 
     def located(self, source=None, line=None):
         return self

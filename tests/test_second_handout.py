@@ -234,6 +234,20 @@ def fresh_ids() -> set:
         "jinja2", FOLDER / "handout.xml.j2", comment_tags=("Translators:",), options=options)}
 
 
+def test_locales_check_checks_its_own_catalogs(capsys):
+    assert main(["locales", "check", "--handout", "wound-care", "--templates",
+                 str(HANDOUTS)]) == 0
+    assert capsys.readouterr().out == "wound-care: ok (en, es)\n"
+
+
+def test_the_extraction_options_are_the_projects(tmp_path):
+    from handouts.catalogs import JINJA_EXTRACT_OPTIONS
+    mapping = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text("utf-8"))
+    options = {k: v for k, v in mapping["tool"]["babel"]["mappings"][0].items()
+               if k not in ("method", "pattern")}
+    assert dict(JINJA_EXTRACT_OPTIONS) == options
+
+
 def test_its_catalog_template_is_up_to_date_and_spanish_complete(library):
     pot = read_po((FOLDER / "locales" / "wound-care.pot").open("rb"))
     ids = {m.id for m in pot if m.id}
@@ -271,6 +285,9 @@ def test_one_handouts_broken_catalog_never_blocks_the_other(tmp_path, brand, mak
         library.render(make(fields, brand, locale="es"))
     assert "wound-care/locales/es/LC_MESSAGES/wound-care.po" in str(refused.value)
     assert "missing" in str(refused.value)
+    assert f"locales check --handout wound-care --templates {tmp_path}" in str(refused.value)
+    assert main(["locales", "check", "--handout", "wound-care", "--templates",
+                 str(tmp_path)]) == 1
     assert "Recuperarse de un aborto espontáneo" in pdf_text(
         library.render(make_job(locale="es")))
     assert library.render(make(fields, brand, locale="en")).startswith(b"%PDF")
