@@ -132,6 +132,17 @@ class Library:
         for folder in self.template_dirs:
             if os.path.lexists(folder / name / "meta.toml"):   # a broken one is refused
                 return folder / name
+            partial = [file for file in ("fields.toml", "support_lines.toml")
+                       if os.path.lexists(folder / name / file)]
+            if partial:
+                # Only the template may be overridden alone (it is looked for in every
+                # folder, in order); a fields or support-lines file without its meta.toml
+                # would be ignored without a word.
+                raise TemplateError(f"{partial[0]} without meta.toml",
+                                    source=relative(folder / name), field="handout",
+                                    hint="a clinic's copy of a handout needs all its files: "
+                                         "copy meta.toml, fields.toml and handout.xml.j2 "
+                                         "into the folder")
         raise TemplateError(f"unknown handout {name!r}", field="handout",
                             hint="a handout is a folder <name>/ with meta.toml, fields.toml "
                                  "and handout.xml.j2 in " + ", ".join(

@@ -238,3 +238,19 @@ def test_no_cache_keeps_what_the_patient_or_clinician_typed(make_job):
     assert "Zed" in pdf_text(library.render(make_job(**typed)))
     assert not any(value in kept or value.split()[-1] in kept for value in typed.values())
     assert "Recovering after a miscarriage" in kept          # the rest is still kept
+
+
+def test_a_clinic_folder_overriding_fields_without_meta_is_refused(tmp_path, make_job):
+    """A clinic may override the template alone; a fields file without its meta.toml
+    would be ignored, so it is refused."""
+    own = tmp_path / "clinic" / HANDOUT
+    own.mkdir(parents=True)
+    shutil.copy(TEMPLATES_DIR / HANDOUT / "handout.xml.j2", own / "handout.xml.j2")
+    template = own / "handout.xml.j2"
+    template.write_text(template.read_text("utf-8").replace(
+        "</handout>", "<p>The clinic's own wording.</p></handout>"), "utf-8")
+    assert "The clinic's own wording." in pdf_text(
+        Library([tmp_path / "clinic"]).render(make_job()))
+    shutil.copy(TEMPLATES_DIR / HANDOUT / "fields.toml", own / "fields.toml")
+    with pytest.raises(HandoutError, match=r"fields.toml without meta.toml"):
+        Library([tmp_path / "clinic"]).render(make_job())
