@@ -91,6 +91,7 @@ def warm_state(setup: _WorkerSetup, library) -> WorkerState:
     and render a warm-up handout in the first few languages, so templates, fonts and
     layout caches are warm before the first real row."""
     from .records import job_from_fields
+    from .templating import load_template
     brand = library.brand(setup.brand_path)
     handout = library.handout(setup.handout)
     for number, locale in enumerate(setup.locales):
@@ -100,7 +101,7 @@ def warm_state(setup: _WorkerSetup, library) -> WorkerState:
             # is then made from these same versions whichever worker makes it.
             bundle = handout.catalogs.load(locale)
             library.formatting_locale(bundle, brand.country)
-            library.environment(bundle).get_template(f"{setup.handout}/handout.xml.j2")
+            load_template(library.environment(bundle), setup.handout)
             if number < WARM_UP_LOCALES:
                 library.render_counted(job_from_fields(
                     warm_up_values(handout.fields, locale), handout=handout.fields,

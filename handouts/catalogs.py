@@ -126,22 +126,36 @@ JINJA_EXTRACT_OPTIONS = MappingProxyType({
     "trim_blocks": "false", "lstrip_blocks": "false", "extensions": "jinja2.ext.i18n"})
 
 
-def check_domain(catalogs, folder: Path) -> list[Problem]:
+def check_domain(catalogs, folder: Path, locales: tuple[str, ...] = ()) -> list[Problem]:
     """Every problem of a handout's own catalogs (`catalogs`, an i18n.Catalogs of the
-    handout's domain), every locale, and whether its template of strings is that of its
-    handout.xml.j2 now."""
+    handout's domain) in `locales` (default: every one it has), and whether its template
+    of strings is that of its handout.xml.j2 now."""
     from babel.messages.extract import extract_from_file
-    fresh = {message for _, message, _, _ in extract_from_file(
-        "jinja2", folder / "handout.xml.j2", comment_tags=("Translators:",),
-        options=dict(JINJA_EXTRACT_OPTIONS))}
+    template = folder / "handout.xml.j2"
+    try:
+        fresh = {message for _, message, _, _ in extract_from_file(
+            "jinja2", template, comment_tags=("Translators:",),
+            options=dict(JINJA_EXTRACT_OPTIONS))}
+    except Exception as exc:  # missing, not UTF-8, broken syntax: one line naming it
+        return [Problem(relative(template), getattr(exc, "lineno", None) or 0, "unreadable",
+                        f"cannot be read: {exc} (fix the template)")]
+    try:
+        with catalogs.pot_path.open("rb") as handle:
+            held = _ids(read_po(handle, abort_invalid=True))
+    except Exception as exc:
+        return [Problem(relative(catalogs.pot_path), 0, "unreadable",
+                        f"cannot be read: {exc} (extract the strings into it again)")]
     problems = []
-    with catalogs.pot_path.open("rb") as handle:
-        if _ids(read_po(handle)) != fresh:
-            problems.append(Problem(relative(catalogs.pot_path), 0, "stale",
-                                    "the handout's template changed since its strings were "
-                                    "extracted (extract them again into this file)"))
-    for locale_id in catalogs.shipped():
-        if locale_id != i18n.SOURCE_LOCALE:
+    if held != fresh:
+        problems.append(Problem(relative(catalogs.pot_path), 0, "stale",
+                                "the handout's template changed since its strings were "
+                                "extracted (extract them again into this file)"))
+    shipped = catalogs.shipped()
+    for locale_id in locales or shipped:
+        if locale_id not in shipped:
+            problems.append(Problem(relative(catalogs.po_path(locale_id)), 0, "missing",
+                                    f"the handout has no catalog for {locale_id!r}"))
+        elif locale_id != i18n.SOURCE_LOCALE:
             problems += catalogs.problems(locale_id)
     return problems
 

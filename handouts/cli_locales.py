@@ -78,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if action == "check" and args.handout:
         return _check_handout(args)
+    if action == "check" and args.templates:
+        raise LocaleError("is only for a handout's own catalogs", field="--templates",
+                          hint="add --handout NAME, or leave --templates out")
     if action == "check":
         from .library import Library
         fresh = catalogs.fresh_catalog_template()
@@ -104,11 +107,12 @@ def _check_handout(args: argparse.Namespace) -> int:
         print(f"{args.handout} has no catalogs of its own: its strings are the project's "
               "(run: python generate.py locales check)", file=sys.stderr)
         return 2
-    problems = catalogs.check_domain(handout.catalogs, handout.folder)
+    problems = catalogs.check_domain(handout.catalogs, handout.folder, tuple(args.locale))
     for problem in problems:
         print(problem)
     if not problems:
-        print(f"{args.handout}: ok ({', '.join(handout.catalogs.shipped())})")
+        checked = args.locale or handout.catalogs.shipped()
+        print(f"{args.handout}: ok ({', '.join(checked)})")
     return 1 if problems else 0
 
 

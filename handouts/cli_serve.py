@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from .errors import InputError
@@ -31,6 +32,12 @@ def add_command(commands, *, brand_help: str, cores: int, add_handout_options) -
     serve.add_argument("--token", default=None,
                        help="access token the form and the API require (default: "
                             "$HANDOUTS_TOKEN); required when --host is not loopback")
+    serve.add_argument("--ssl-certfile", type=Path, default=None, metavar="PEM",
+                       help="serve over HTTPS with this certificate (with --ssl-keyfile); "
+                            "advised beyond this computer, where the token crosses the "
+                            "network")
+    serve.add_argument("--ssl-keyfile", type=Path, default=None, metavar="PEM",
+                       help="the certificate's private key")
     add_handout_options(serve)
 
 
@@ -55,15 +62,32 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535 or args.workers < 1:
         raise InputError("needs a port 0-65535 and 1 or more workers", field="serve",
                          hint="e.g. --port 8000 --workers 2")
+    if bool(args.ssl_certfile) != bool(args.ssl_keyfile):
+        raise InputError("HTTPS needs both a certificate and its key", field="--ssl-certfile",
+                         hint="give --ssl-certfile and --ssl-keyfile together")
+    for option, path in (("--ssl-certfile", args.ssl_certfile),
+                         ("--ssl-keyfile", args.ssl_keyfile)):
+        if path is not None and not path.is_file():
+            raise InputError(f"{path} is not a file", field=option,
+                             hint="give the PEM file's path")
+    tls = args.ssl_certfile is not None
+    if token and not tls and not is_loopback(args.host):
+        # Allowed (a clinic's own network may be trusted), but the token and the
+        # patients' details then cross it readable by anyone on it.
+        print(f"warning: {args.host} is served over plain HTTP: the access token and "
+              "patient details cross the network unencrypted; give --ssl-certfile and "
+              "--ssl-keyfile", file=sys.stderr, flush=True)
     brand_path = clinic_brand_path(args.brand).resolve()
     library = Library(template_dirs=args.templates)
     library.brand(brand_path)                       # a broken brand stops here, not later
     library.handout_fields(args.handout)            # and so does an unknown handout
     settings = WebSettings(brand_path=brand_path, handout=args.handout,
                            template_dirs=tuple(p.resolve() for p in args.templates),
-                           token=token)
+                           token=token, host=args.host, tls=tls)
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"serving handouts on http://{shown_host}:{args.port}/ (Ctrl-C to stop)"
+    scheme = "https" if tls else "http"
+    print(f"serving handouts on {scheme}://{shown_host}:{args.port}/ (Ctrl-C to stop)"
           + ("; the access token is required" if token else ""), flush=True)
-    serve(settings, host=args.host, port=args.port, workers=args.workers)
+    serve(settings, host=args.host, port=args.port, workers=args.workers,
+          ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
     return 0

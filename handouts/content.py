@@ -181,13 +181,27 @@ def parse_markup(markup: str, *, source: str = "handout",
     return Document(title=title, blocks=tuple(blocks), footer=footer, blank_page=blank_page)
 
 
+def private_form(text: str) -> str:
+    """A text as the markup stage writes it (white space folded, none after full-width
+    punctuation, NFC), so a typed value and the text it became compare equal."""
+    folded = unicodedata.normalize("NFC", " ".join(text.split()))
+    return _SPACE_AFTER_FULL_WIDTH.sub(r"\1", folded)
+
+
 def holds_any(text: str, private: tuple[str, ...]) -> bool:
-    """Whether a text holds one of the private texts (what a patient or clinician typed;
-    each already has its white space folded to single spaces, as markup text does)."""
+    """Whether a text holds one of the private texts (what a patient or clinician typed,
+    each in private_form). A value of one or two characters (initials, a short record
+    id) counts only as a whole word, so a name "Li" does not make every line private."""
     if not private:
         return False
-    folded = " ".join(text.split())
-    return any(value in folded for value in private)
+    text = private_form(text)
+    for value in private:
+        if len(value) > 2:
+            if value in text:
+                return True
+        elif re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text):
+            return True
+    return False
 
 
 def _element_key(el: ET.Element) -> tuple:

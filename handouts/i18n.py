@@ -74,7 +74,6 @@ def shipped_locales(locales_dir: Path | None = None, domain: str = DOMAIN) -> tu
     return tuple(sorted(found | {SOURCE_LOCALE}))
 
 
-@pure_memo(maxsize=1024)
 def _maximize(tag: str) -> tuple[str, str, str]:
     """(language, script, territory) with CLDR likely subtags filled in."""
     try:
@@ -93,6 +92,13 @@ def _maximize(tag: str) -> tuple[str, str, str]:
     script = parsed.script or (filled.script if filled else "") or ""
     territory = parsed.territory or (filled.territory if filled else "") or ""
     return parsed.language, script, territory
+
+
+@pure_memo(maxsize=256)
+def _maximize_shipped(tag: str) -> tuple[str, str, str]:
+    """_maximize for the shipped locales' own tags, remembered; never for a requested tag
+    (a name typed in the wrong column must not be kept anywhere)."""
+    return _maximize(tag)
 
 
 def negotiate(requested: str, available: tuple[str, ...] | None = None) -> str:
@@ -115,7 +121,7 @@ def negotiate(requested: str, available: tuple[str, ...] | None = None) -> str:
                           hint="use a tag such as en, es, zh-Hant or pt-BR") from None
     best, best_score = None, 0
     for candidate in available:
-        have = _maximize(candidate)
+        have = _maximize_shipped(candidate)
         if have[:2] != want[:2]:
             continue
         score = 2 + (have[2] == want[2])
@@ -134,7 +140,7 @@ class Catalogs:
     entry is an error, never English.
 
     Bundles and check results are kept by the content fingerprints of the files they
-    come from (catalog, template, settings, review and supplement files): an edited file
+    come from (catalog, template, settings and review files): an edited file
     is read again at the next load, in a process that runs for days as in one that
     prints one handout; with `watch` off (a batch) what was loaded first stays.
     `text` is the Typesetter whose fonts the font rule checks against."""
@@ -209,7 +215,13 @@ class Catalogs:
     def _load(self, locale_id: str, *, allow_fallback: bool) -> LocaleBundle:
         if locale_id in PSEUDO_LOCALES:
             return self._pseudo_bundle(locale_id)
-        babel_locale = Locale.parse(locale_id)
+        try:
+            babel_locale = Locale.parse(locale_id)
+        except (ValueError, UnknownLocaleError):
+            raise LocaleError(f"{locale_id!r} is not a language CLDR knows",
+                              source=_rel(self.locales_dir / locale_id), field="locale",
+                              hint="name the folder with a CLDR code such as fr, pt_BR or "
+                                   "zh_Hant") from None
         if locale_id == SOURCE_LOCALE:
             return LocaleBundle(locale_id, babel_locale, gettext.NullTranslations(),
                                 ReviewStatus(reviewed=True), babel_locale.text_direction,

@@ -141,8 +141,9 @@ class Library:
                 raise TemplateError(f"{partial[0]} without meta.toml",
                                     source=relative(folder / name), field="handout",
                                     hint="a clinic's copy of a handout needs all its files: "
-                                         "copy meta.toml, fields.toml and handout.xml.j2 "
-                                         "into the folder")
+                                         "copy the whole handout folder (meta.toml, "
+                                         "fields.toml, handout.xml.j2, support_lines.toml "
+                                         "and locales/ where it has them)")
         raise TemplateError(f"unknown handout {name!r}", field="handout",
                             hint="a handout is a folder <name>/ with meta.toml, fields.toml "
                                  "and handout.xml.j2 in " + ", ".join(

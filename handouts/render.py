@@ -14,7 +14,7 @@ from types import MappingProxyType
 from markupsafe import Markup, escape
 
 from . import formats, i18n
-from .content import Document, parse_markup
+from .content import Document, parse_markup, private_form
 from .errors import HandoutError, MissingGlyphError
 from .formats import isolated
 from .i18n import LocaleBundle
@@ -169,12 +169,14 @@ def build_document(job: Job, bundle: LocaleBundle, handout, library, locale) -> 
 
 
 def private_text(job: Job, handout_fields) -> tuple[str, ...]:
-    """What the patient or clinician typed (name, clinician, note, the handout's free-text
-    fields): no cache keeps a block or paragraph that holds one of them."""
+    """What identifies the patient (name, clinician, note, the handout's free-text fields,
+    the record id and the label printed on every page), in the form the markup stage
+    writes text: no cache keeps a block or paragraph that holds one of them."""
     typed = [getattr(job, name) for name in PATIENT_TEXT_FIELDS]
     typed += [job.visit_value(spec.name) or "" for spec in handout_fields.specs
               if spec.kind == "text"]
-    return tuple(value for value in typed if value)
+    typed += [job.record_id, job.patient_label]
+    return tuple(dict.fromkeys(private_form(value) for value in typed if value.strip()))
 
 
 def check_patient_text(job: Job, locale: str, library, handout_fields) -> None:

@@ -2,7 +2,8 @@
 
 Jinja2 runs sandboxed, with autoescape and StrictUndefined, so patient values are always
 data (`<b>`, `{{ 7*7 }}` print literally) and a missing value is an error, not a blank.
-A ChoiceLoader looks in a clinic's own template folder first, then in `templates/`.
+The library's SourceLoader looks in a clinic's own template folders first, then in
+`templates/`, and keeps what it read by content.
 """
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def read_meta(folder: Path) -> HandoutMeta:
     handout = folder.name
     path = folder / "meta.toml"
     where = relative(path, TEMPLATES_DIR.parent)
-    if not path.exists():
+    if not os.path.lexists(path):
         raise TemplateError(f"unknown handout {handout!r}", source=where,
                             hint="handouts live in templates/<name>/meta.toml")
     text, data = _read_toml(path, where)
@@ -145,19 +146,42 @@ class SourceLoader(jinja2.BaseLoader):
         self.sources = sources
         self.watch = watch
 
-    def get_source(self, environment, template: str):
+    def find(self, template: str) -> Path | None:
+        """The file a template name stands for: the first folder that has it."""
         pieces = jinja2.loaders.split_template_path(template)   # refuses "..", like Jinja
-        path = next((folder.joinpath(*pieces) for folder in self.search_path
-                     if folder.joinpath(*pieces).is_file()), None)
+        return next((folder.joinpath(*pieces) for folder in self.search_path
+                     if os.path.lexists(folder.joinpath(*pieces))), None)
+
+    def get_source(self, environment, template: str):
+        path = self.find(template)
         if path is None:
             raise jinja2.TemplateNotFound(template)
         if not self.watch:
-            source = self.sources.get_or_make(path, lambda _: path.read_text("utf-8"))
+            source = self.sources.get_or_make(path, lambda _: _read_template(path))
             return source, str(path), lambda: True
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        return (data.decode("utf-8"), str(path),
-                lambda: self.fingerprints.one(path) == digest)
+        source = _read_template(path)
+        digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+        # Up to date while the same file is found (an override added in an earlier
+        # folder takes over) and its content is the same.
+        return (source, str(path),
+                lambda: self.find(template) == path and self.fingerprints.one(path) == digest)
+
+
+def _read_template(path: Path) -> str:
+    where = relative(path, TEMPLATES_DIR.parent)
+    try:
+        data = read_bounded(path, MAX_FILE_BYTES)
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        return data.decode("utf-8")
+    except UnusableFile as exc:
+        raise TemplateError(exc.message, source=where, hint=exc.hint) from None
+    except UnicodeDecodeError:
+        raise TemplateError("is not UTF-8 text", source=where,
+                            hint="save the template as UTF-8") from None
+    except OSError as exc:
+        raise TemplateError(f"cannot be read: {exc.strerror or exc}", source=where,
+                            hint="make it a readable file") from None
 
 
 def environment(bundle: LocaleBundle, loader: SourceLoader) -> SandboxedEnvironment:
@@ -221,20 +245,32 @@ def translating_callables(bundle: LocaleBundle) -> dict:
 _TAGS = re.compile(r"<[^>]*>")
 
 
+def load_template(env: SandboxedEnvironment, handout: str):
+    """The handout's compiled template; any problem is a TemplateError naming the file."""
+    return _template_errors(lambda: env.get_template(f"{handout}/handout.xml.j2"), env,
+                            handout)
+
+
 def render_markup(env: SandboxedEnvironment, handout: str, context: dict) -> tuple[str, str]:
     """The handout's markup for one patient, in one language (env's), and the template
     file it came from (as messages name it)."""
+    template = load_template(env, handout)
+    return (_template_errors(lambda: template.render(context), env, handout),
+            relative(Path(template.filename)))
+
+
+def _template_errors(action, env: SandboxedEnvironment, handout: str):
     name = f"{handout}/handout.xml.j2"
     try:
-        template = env.get_template(name)
-        return template.render(context), relative(Path(template.filename))
+        return action()
     except jinja2.TemplateNotFound:
         raise TemplateError(f"no template {name} in "
                             + ", ".join(relative(p) for p in env.loader.search_path),
                             field="handout", hint="add handout.xml.j2 to the handout's "
                                                   "folder") from None
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(exc.message or "syntax error", source=exc.filename or name,
+        raise TemplateError(exc.message or "syntax error",
+                            source=relative(Path(exc.filename)) if exc.filename else name,
                             line=exc.lineno, hint="fix the template syntax") from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(str(exc), source=name,

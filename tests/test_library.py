@@ -254,3 +254,53 @@ def test_a_clinic_folder_overriding_fields_without_meta_is_refused(tmp_path, mak
     shutil.copy(TEMPLATES_DIR / HANDOUT / "fields.toml", own / "fields.toml")
     with pytest.raises(HandoutError, match=r"fields.toml without meta.toml"):
         Library([tmp_path / "clinic"]).render(make_job())
+
+
+def test_the_record_id_label_and_text_in_another_normal_form_are_not_kept(make_job):
+    import unicodedata
+    library = Library()
+    name = unicodedata.normalize("NFD", "Zoë Quixwell")          # as macOS types it
+    library.render(make_job(patient_name=name, record_id="MRN-99887766"))
+    library.render(make_job(patient_name="Quinn Zebedee", record_id=""))   # label Q.Z.
+    kept = repr(library.blocks.keys()) + repr(library.text.paragraphs.keys())
+    assert "Quixwell" not in kept and "99887766" not in kept and "Q.Z." not in kept
+    library.render(make_job(note="e", patient_name="", clinician="", record_id="R-1"))
+    assert "Recovering after a miscarriage" in repr(library.text.paragraphs.keys())
+    assert len(library.text.paragraphs) > 50    # a one-letter note leaves the rest kept
+
+
+def test_a_template_override_added_while_running_is_used(make_job, tmp_path):
+    clinic = tmp_path / "clinic"
+    clinic.mkdir()
+    library = Library([clinic])
+    job = make_job()
+    library.render(job)
+    (clinic / HANDOUT).mkdir()
+    template = clinic / HANDOUT / "handout.xml.j2"
+    template.write_text((TEMPLATES_DIR / HANDOUT / "handout.xml.j2").read_text("utf-8")
+                        .replace("</handout>", "<p>Added later.</p></handout>"), "utf-8")
+    assert "Added later." in pdf_text(library.render(job))
+
+
+def test_a_template_that_is_not_utf8_is_refused_naming_it(make_job, templates):
+    (templates / HANDOUT / "handout.xml.j2").write_bytes(b"<handout>\xff</handout>")
+    with pytest.raises(HandoutError, match=r"handout.xml.j2: is not UTF-8 text"):
+        Library([templates]).render(make_job())
+
+
+def test_a_batch_with_a_broken_template_fails_its_rows_naming_the_line(tmp_path, templates,
+                                                                       capsys):
+    import csv
+    from handouts.cli import main
+    from tests.conftest import PATIENT
+    template = templates / HANDOUT / "handout.xml.j2"
+    template.write_text("{% if %}\n", "utf-8")
+    patients = tmp_path / "patients.csv"
+    with patients.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(PATIENT))
+        writer.writeheader()
+        writer.writerow(PATIENT)
+    code = main(["batch", str(patients), "--out-dir", str(tmp_path / "out"), "--workers", "0",
+                 "--templates", str(templates), "--today", "2026-11-20"])
+    assert code == 1
+    assert "miscarriage-recovery/handout.xml.j2:1: " in capsys.readouterr().err

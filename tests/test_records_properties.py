@@ -112,7 +112,7 @@ def test_a_free_text_field_gives_a_job_or_one_clean_error(field, text):
     message = str(result)
     assert one_line(message), message
     assert result.field == field                 # the error is about this field
-    assert not quotes(message, text), message
+    assert not quotes(message, text, reference=field), message    # the field is named
 
 
 @settings(max_examples=100, deadline=None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -22,13 +23,14 @@ from .service import Busy, download_name, error_entries
 EXTRA_KEYS = ("today", "handout")
 
 
-def _errors(entries: list[dict], status: int = 422) -> JSONResponse:
+def _errors(entries: list[dict], status: int = 422, headers=None) -> JSONResponse:
     return JSONResponse({"errors": entries}, status_code=status,
-                        headers={"cache-control": "no-store"})
+                        headers={"cache-control": "no-store", **(headers or {})})
 
 
-def _refused(message: str, hint: str, field=None, status: int = 422) -> JSONResponse:
-    return _errors([{"field": field, "message": message, "hint": hint}], status)
+def _refused(message: str, hint: str, field=None, status: int = 422,
+             headers=None) -> JSONResponse:
+    return _errors([{"field": field, "message": message, "hint": hint}], status, headers)
 
 
 class Api:
@@ -63,14 +65,17 @@ class Api:
         handout = body.pop("handout", None) or self.service.settings.handout
         today = body.pop("today", None) or ""
         values = {key: value or "" for key, value in body.items()}
+        # The folder listing reads the disk: a worker thread, never the event loop.
+        names = await run_in_threadpool(self.service.handout_names)
         try:
-            if handout not in self.service.handout_names():
+            if handout not in names:
                 raise InputError("is not a handout this server makes", field="handout",
-                                 hint="use one of: " + ", ".join(self.service.handout_names()))
+                                 hint="use one of: " + ", ".join(names))
             pdf = await self.service.gate.run(
                 lambda: self.service.render(values, today=today, handout=handout))
         except Busy:
-            return _refused("the server is busy", "try again in a second", status=503)
+            return _refused("the server is busy", "try again in a second", status=503,
+                            headers={"retry-after": "1"})
         except HandoutError as error:
             return _errors(error_entries([error], values))
         name = download_name(values.get("record_id", "") if isinstance(
@@ -80,8 +85,19 @@ class Api:
             "cache-control": "no-store"})
 
     async def catalog(self, request: Request):
-        return JSONResponse({"handouts": [self._describe(name)
-                                          for name in self.service.handout_names()]})
+        # Loading handouts and checking catalogs parses files: a worker thread.
+        return JSONResponse(await run_in_threadpool(self._listing))
+
+    def _listing(self) -> dict:
+        """Every handout that loads; a broken folder is listed apart with its reason."""
+        usable, broken = self.service.handouts()
+        described, unavailable = [], [{"name": n, "reason": r} for n, r in broken.items()]
+        for name in usable:
+            try:
+                described.append(self._describe(name))
+            except HandoutError as error:  # broken between the check and now (edited)
+                unavailable.append({"name": name, "reason": str(error)})
+        return {"handouts": described, "unavailable": unavailable}
 
     def _describe(self, name: str) -> dict:
         handout = self.service.library.handout(name)
@@ -91,7 +107,7 @@ class Api:
                 "locales": [lang.as_json() for lang in self.service.languages(name)]}
 
     async def openapi(self, request: Request):
-        return JSONResponse(openapi_document(self.service))
+        return JSONResponse(await run_in_threadpool(openapi_document, self.service))
 
 
 def _field_json(field) -> dict:
@@ -116,7 +132,7 @@ def openapi_document(service) -> dict:
         properties[field.name] = schema
     properties["today"] = {"type": "string", "format": "date",
                            "description": "the print date (default: the server's today)"}
-    properties["handout"] = {"type": "string", "enum": service.handout_names(),
+    properties["handout"] = {"type": "string", "enum": service.handouts()[0],
                              "description": "which handout (default: the server's)"}
     error = {"type": "object", "required": ["errors"], "properties": {"errors": {
         "type": "array", "items": {"type": "object", "required": ["field", "message", "hint"],
@@ -125,7 +141,7 @@ def openapi_document(service) -> dict:
                                                   "hint": {"type": "string"}}}}}}
     errors = {"description": "refused input, one entry per problem (no patient text)",
               "content": {"application/json": {"schema": error}}}
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {"title": "handouts", "version": "1",
                  "description": "Branded, print-ready patient handouts in the patient's "
@@ -154,3 +170,8 @@ def openapi_document(service) -> dict:
         },
         "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
     }
+    if service.settings.token:
+        # Applied to every operation; /healthz needs none, so it opts out.
+        document["security"] = [{"token": []}]
+        document["paths"]["/healthz"]["get"]["security"] = []
+    return document

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import anyio
 from starlette.applications import Starlette
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
@@ -21,10 +22,19 @@ from starlette.staticfiles import StaticFiles
 from .api import Api
 from .config import SETTINGS_VARIABLE, WebSettings
 from .pages import Pages, page_environment
-from .security import Guard, TooLarge
+from .security import Guard, TooLarge, cookie_names
 from .service import Busy, HandoutService
 
 STATIC_DIR = Path(__file__).parent / "static"
+#: Open connections one server process accepts before uvicorn itself answers 503. Far
+#: above the render gate (renders plus waiting, default 66), so idle or slow sockets
+#: never starve /healthz or the form: the app's gate answers "busy", with Retry-After
+#: and the security headers; this only bounds file descriptors and memory.
+CONNECTION_LIMIT = 1000
+#: Seconds an idle keep-alive connection is kept open.
+KEEP_ALIVE_SECONDS = 5
+#: Bytes of an unfinished request head h11 buffers before refusing it (431).
+MAX_HEAD_BYTES = 16 * 1024
 
 
 def create_app(settings: WebSettings, *, library=None, warm: bool = True):
@@ -67,8 +77,12 @@ def create_app(settings: WebSettings, *, library=None, warm: bool = True):
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={TooLarge: too_large, Busy: busy})
     app.state.service = service
-    guarded = Guard(app, token=settings.token, secret=settings.secret,
-                    max_body_bytes=settings.max_body_bytes)
+    # Only the Host names this server is reached by (DNS rebinding); never redirects.
+    hosts_checked = TrustedHostMiddleware(app, allowed_hosts=settings.allowed_hosts(),
+                                          www_redirect=False)
+    guarded = Guard(hosts_checked, token=settings.token, secret=settings.secret,
+                    max_body_bytes=settings.max_body_bytes,
+                    access_cookie_name=cookie_names(settings.tls)[1])
     guarded.service = service
     return guarded
 
@@ -78,16 +92,27 @@ def app_from_environment():
     return create_app(WebSettings.from_environment())
 
 
-def serve(settings: WebSettings, *, host: str, port: int, workers: int = 1) -> None:
-    """Run the app on uvicorn until interrupted. uvicorn's own access log is off: it
-    would write query strings; Guard writes method, path, status and duration."""
+def server_options(settings: WebSettings, *, ssl_certfile=None, ssl_keyfile=None) -> dict:
+    """uvicorn's options for this app, shared by `serve` and the tests' servers.
+    uvicorn's own access log is off: it would write query strings; Guard writes method,
+    path, status and duration."""
+    options = dict(access_log=False, log_level="warning", server_header=False,
+                   date_header=True, limit_concurrency=CONNECTION_LIMIT,
+                   timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                   h11_max_incomplete_event_size=MAX_HEAD_BYTES)
+    if ssl_certfile:
+        options.update(ssl_certfile=str(ssl_certfile), ssl_keyfile=str(ssl_keyfile))
+    return options
+
+
+def serve(settings: WebSettings, *, host: str, port: int, workers: int = 1,
+          ssl_certfile=None, ssl_keyfile=None) -> None:
+    """Run the app on uvicorn until interrupted (over TLS when given a certificate)."""
     import uvicorn
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("handouts.web.access").setLevel(logging.INFO)
     os.environ[SETTINGS_VARIABLE] = settings.to_environment()
-    # Connections beyond what can render and wait get 503 from uvicorn itself.
-    limit = (settings.render_threads + settings.max_waiting) * max(1, workers) + 16
     uvicorn.run("handouts.web.app:app_from_environment", factory=True, host=host,
-                port=port, workers=max(1, workers), access_log=False, log_level="warning",
-                limit_concurrency=limit, timeout_keep_alive=5, server_header=False,
-                date_header=True)
+                port=port, workers=max(1, workers),
+                **server_options(settings, ssl_certfile=ssl_certfile,
+                                 ssl_keyfile=ssl_keyfile))

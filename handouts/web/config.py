@@ -23,6 +23,8 @@ TOKEN_VARIABLE = "HANDOUTS_TOKEN"
 SETTINGS_VARIABLE = "HANDOUTS_WEB_SETTINGS"
 #: A form or API body is a few hundred bytes; anything far larger is not a handout.
 MAX_BODY_BYTES = 64 * 1024
+#: Addresses that bind every interface.
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,31 @@ class WebSettings:
     max_body_bytes: int = MAX_BODY_BYTES
     render_threads: int = 2
     max_waiting: int = 64
+    #: The address the server is bound to: with localhost and the loopback addresses,
+    #: the only Host headers it answers (DNS rebinding); a wildcard address answers any.
+    host: str = "127.0.0.1"
+    #: Other host names to answer to (the tests' "testserver").
+    extra_hosts: tuple[str, ...] = ()
+    #: Served over TLS (--ssl-certfile): cookies get Secure and the __Host- prefix.
+    tls: bool = False
+
+    def allowed_hosts(self) -> list[str]:
+        """The Host header values this server answers; ["*"] when bound to every
+        address, where the LAN's own names for this computer cannot be known (that mode
+        requires the access token, which a rebound page does not hold)."""
+        if self.host.strip("[]") in WILDCARD_HOSTS:
+            return ["*"]
+        bound = self.host.strip("[]").lower()
+        # Starlette compares an IPv6 Host with its brackets ([::1]:8000 -> "[::1]").
+        bound = f"[{bound}]" if ":" in bound else bound
+        return list(dict.fromkeys([bound, "localhost", "127.0.0.1", "[::1]",
+                                   *self.extra_hosts]))
 
     def to_environment(self) -> str:
         data = asdict(self)
         data["brand_path"] = str(self.brand_path)
         data["template_dirs"] = [str(d) for d in self.template_dirs]
+        data["extra_hosts"] = list(self.extra_hosts)
         return json.dumps(data)
 
     @classmethod
@@ -52,6 +74,7 @@ class WebSettings:
         data = json.loads((environ or os.environ)[SETTINGS_VARIABLE])
         data["brand_path"] = Path(data["brand_path"])
         data["template_dirs"] = tuple(Path(d) for d in data["template_dirs"])
+        data["extra_hosts"] = tuple(data.get("extra_hosts", ()))
         return cls(**data)
 
 

@@ -7,8 +7,9 @@
   form: a cookie holding a keyed digest of it, set by /login);
 - the access log: method, path, status and duration only (never a query, a body or a
   header), and for a bug its type and place, never its message (which may hold a value);
-- CSRF: a random cookie and, in the form, its HMAC under the server's secret (the
-  double-submit pattern, keyed), plus a same-origin check when the browser sends Origin.
+- CSRF: a random cookie signed by the server and, in the form, its HMAC under the
+  server's secret (the double-submit pattern, keyed), plus same-origin checks on Origin
+  and Sec-Fetch-Site when the browser sends them.
 """
 from __future__ import annotations
 
@@ -47,10 +48,34 @@ def keyed(secret: str, text: str) -> str:
     return hmac.new(secret.encode(), text.encode(), hashlib.sha256).hexdigest()
 
 
+def same_text(given: str | None, expected: str) -> bool:
+    """Constant-time equality of what a client sent and what the server expects. Only
+    ASCII is ever expected; anything else is refused before comparing, because
+    hmac.compare_digest raises TypeError on non-ASCII str (a 500 from one byte)."""
+    return (bool(given) and given.isascii() and expected.isascii()
+            and hmac.compare_digest(given.encode(), expected.encode()))
+
+
+def cookie_names(tls: bool) -> tuple[str, str]:
+    """(CSRF cookie, access cookie). Over TLS the __Host- prefix makes the browser
+    refuse them from a sibling host or without Secure, so no other site can plant one."""
+    prefix = "__Host-" if tls else ""
+    return prefix + CSRF_COOKIE, prefix + ACCESS_COOKIE
+
+
 # -- CSRF ----------------------------------------------------------------------------------
 
-def new_csrf_cookie() -> str:
-    return secrets.token_urlsafe(24)
+def new_csrf_cookie(secret: str) -> str:
+    """A fresh CSRF cookie: a nonce and the server's signature of it, so a value a
+    client (or a site planting cookies) made up is recognised and replaced."""
+    nonce = secrets.token_urlsafe(24)
+    return f"{nonce}.{keyed(secret, 'csrf-cookie:' + nonce)[:32]}"
+
+
+def csrf_cookie_ok(secret: str, cookie: str | None) -> bool:
+    """Whether a CSRF cookie is one this server issued."""
+    nonce, _, signature = (cookie or "").partition(".")
+    return bool(nonce) and same_text(signature, keyed(secret, "csrf-cookie:" + nonce)[:32])
 
 
 def csrf_token(secret: str, cookie: str) -> str:
@@ -58,16 +83,33 @@ def csrf_token(secret: str, cookie: str) -> str:
     return keyed(secret, "csrf:" + cookie)
 
 
-def csrf_ok(secret: str, cookie: str | None, token: str | None, headers) -> bool:
-    """The form came from this app's own page in this browser."""
-    if not cookie or not token:
+def same_origin(headers, scheme: str) -> bool:
+    """The browser says the request comes from this app's own pages: Sec-Fetch-Site,
+    when sent, is same-origin or none (a typed address), and Origin, when sent, is
+    exactly this scheme, host and port.
+
+    `Origin: null` (a sandboxed frame, a data: page, a file) is refused, except when
+    the browser itself vouches with Sec-Fetch-Site: same-origin, which no page can
+    forge: under this app's own Referrer-Policy: no-referrer, Chromium sends null for
+    the app's own form posts."""
+    fetch_site = headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site.lower() not in ("same-origin", "none"):
         return False
     origin = headers.get("origin")
-    if origin and origin != "null":
-        host = headers.get("host", "")
-        if origin.split("://", 1)[-1] != host:
-            return False
-    return hmac.compare_digest(csrf_token(secret, cookie), token)
+    if origin is None:
+        return True         # older browsers and non-browser clients; the token decides
+    if origin == "null":
+        return (fetch_site or "").lower() == "same-origin"
+    expected = f"{scheme}://{headers.get('host', '')}"
+    return origin.lower() == expected.lower()
+
+
+def csrf_ok(secret: str, cookie: str | None, token: str | None, headers,
+            scheme: str = "http") -> bool:
+    """The form came from this app's own page in this browser."""
+    if not csrf_cookie_ok(secret, cookie) or not same_origin(headers, scheme):
+        return False
+    return same_text(token, csrf_token(secret, cookie))
 
 
 def access_cookie(secret: str, token: str) -> str:
@@ -81,8 +123,10 @@ class Guard:
     """The outermost layer: headers, size limit, token, access log, and a bug turned
     into a plain 500 that says nothing about the request."""
 
-    def __init__(self, app, *, token: str, secret: str, max_body_bytes: int):
+    def __init__(self, app, *, token: str, secret: str, max_body_bytes: int,
+                 access_cookie_name: str = ACCESS_COOKIE):
         self.app = app
+        self.access_cookie_name = access_cookie_name
         self.token = token
         self.secret = secret
         self.max_body_bytes = max_body_bytes
@@ -137,8 +181,8 @@ class Guard:
         if bearer.lower().startswith("bearer ") and hmac.compare_digest(
                 bearer[7:].strip().encode(), self.token.encode()):
             return None
-        cookie = _cookie(headers, ACCESS_COOKIE)
-        if cookie and hmac.compare_digest(cookie, access_cookie(self.secret, self.token)):
+        cookie = _cookie(headers, self.access_cookie_name)
+        if same_text(cookie, access_cookie(self.secret, self.token)):
             return None
         if scope["path"].startswith("/api/"):
             return 401, "an access token is required (Authorization: Bearer TOKEN)"

@@ -10,14 +10,15 @@ in what is sent back.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
 from datetime import date
 
 import anyio
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 
-from ..errors import HandoutError
+from ..errors import HandoutError, LocaleError
 from ..fields import parse_date
 from ..i18n import CatalogRefused
 from ..library import Library
@@ -107,7 +108,16 @@ class HandoutService:
         catalogs = self.library.handout(handout or self.settings.handout).catalogs
         found = []
         for locale_id in catalogs.shipped():
-            babel_locale = Locale.parse(locale_id)
+            try:
+                babel_locale = Locale.parse(locale_id)
+            except (UnknownLocaleError, ValueError):
+                # A folder named for a code CLDR does not know (tlh): no names, no
+                # direction, no formats to print with; listed as unavailable, so one odd
+                # folder never takes the form or the listing down.
+                found.append(Language(locale_id, locale_id, locale_id, "ltr", False, False,
+                                      f"'{locale_id}' is not a language code CLDR knows "
+                                      "(rename its folder to one, e.g. es or zh_Hant)"))
+                continue
             english = babel_locale.get_display_name("en") or locale_id
             try:
                 bundle = catalogs.load(locale_id)
@@ -121,6 +131,18 @@ class HandoutService:
                                   bundle.review.reviewed, True))
         return found
 
+    def handouts(self) -> tuple[list[str], dict[str, str]]:
+        """(the handouts that load, {name: reason} for those that do not): one broken
+        folder in --templates is reported, never the end of the listing."""
+        usable, broken = [], {}
+        for name in self.handout_names():
+            try:
+                self.library.handout(name)
+                usable.append(name)
+            except HandoutError as error:
+                broken[name] = str(error)
+        return usable, broken
+
     # -- making one ----------------------------------------------------------------------
 
     def job(self, values: dict, *, today: str = "", handout: str | None = None):
@@ -129,11 +151,14 @@ class HandoutService:
         day = parse_date(today, "today") if today else date.today()
         handout_fields = self.fields(handout)
         brand = self.library.brand(self.settings.brand_path)
-        return job_from_fields(values, handout=handout_fields, brand=brand, today=day)
+        with _unknown_locale_refused():
+            return job_from_fields(values, handout=handout_fields, brand=brand, today=day)
 
     def render(self, values: dict, *, today: str = "", handout: str | None = None) -> bytes:
         """The PDF bytes (HandoutError for a refused value, catalog or brand)."""
-        return self.library.render(self.job(values, today=today, handout=handout))
+        job = self.job(values, today=today, handout=handout)
+        with _unknown_locale_refused():
+            return self.library.render(job)
 
     def warm_up(self) -> None:
         """Load fonts, catalogs and templates once before the first patient waits for
@@ -145,6 +170,19 @@ class HandoutService:
             self.languages()
         except HandoutError:
             pass            # a broken brand or catalog is reported at the first request
+
+
+@contextlib.contextmanager
+def _unknown_locale_refused():
+    """A shipped folder CLDR does not know (tlh) reaches Babel when chosen: the core
+    raises UnknownLocaleError, which would be a 500; here it is the locale's refusal,
+    as the form and the listing already show it unavailable."""
+    try:
+        yield
+    except UnknownLocaleError as error:
+        raise LocaleError(f"'{error.identifier}' is not a language code CLDR knows",
+                          field="locale", hint="choose a language the list shows as "
+                          "available") from None
 
 
 def download_name(record_id: str) -> str:

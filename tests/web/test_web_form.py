@@ -36,7 +36,7 @@ def test_form_has_every_column_with_label_help_and_required_mark(client):
         block = text[text.index(f'id="{column}-field"'):]
         assert "(required)" in block[:block.index("</legend>" if "legend" in block[:400]
                                                    else "</label>")], column
-    assert "<script>" not in text and "onclick" not in text and "style=" not in text
+    assert "onclick" not in text and "style=" not in text
     assert re.search(r'<option value="es"[^>]*>Español — Spanish · draft translation', text)
     assert re.search(r'<option value="ar"[^>]*>العربية — Arabic · draft', text)
     assert re.search(r'<option value="en"[^>]*selected[^>]*>English — English · reviewed', text)
@@ -104,3 +104,38 @@ def test_a_second_handout_gets_its_own_form():
         fields = library.handout_fields("wound-care")
         for spec in fields.specs:
             assert f'name="{spec.column}"' in page and spec.label in html.unescape(page)
+
+
+def _scripts_are_external_only(text: str) -> None:
+    """Every <script tag (any case, any attributes) loads a file and has no body: the
+    CSP forbids inline script, so one would silently not run."""
+    tags = re.findall(r"<script\b([^>]*)>(.*?)</script\s*>", text, re.I | re.S)
+    assert len(tags) == len(re.findall(r"<script\b", text, re.I)) >= 1
+    for attributes, body in tags:
+        assert re.search(r"\bsrc=\"/static/[^\"]+\"", attributes), attributes
+        assert body.strip() == "", body
+
+
+def test_no_page_has_inline_script(client):
+    pages = [client.get("/").text, post(client, VALUES).text,
+             post(client, {**VALUES, "wait": "3 weeks"}).text]
+    with TestClient(make_app(token="t" * 24)) as tokened:
+        pages.append(tokened.get("/login").text)
+    for text in pages:
+        _scripts_are_external_only(text)
+
+
+def test_every_choice_links_its_own_help_and_the_summary_links_a_focusable_input(client):
+    page = post(client, {**VALUES, "rh": "", "contraception": ""}).text
+    for radio in re.findall(r'<input type="radio"[^>]*>', page):
+        value_id = re.search(r'id="([^"]+)"', radio).group(1)
+        if f'id="{value_id}-help"' in page:
+            assert f'aria-describedby="{value_id}-help"' in radio, radio
+    described = re.findall(r'<input type="radio"[^>]*aria-describedby="([^"]+)"', page)
+    assert len(described) > 2 and len(set(described)) == len(described)
+    summary = page[page.index('id="error-summary"'):page.index("</div>")]
+    links = re.findall(r'href="#([^"]+)"', summary)
+    assert "rh-given" in links and "rh" not in links
+    for target in links:
+        tag = re.search(rf'<(\w+)[^>]*\bid="{re.escape(target)}"', page).group(1)
+        assert tag in ("input", "select", "textarea"), (target, tag)

@@ -4,6 +4,7 @@ text back."""
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -75,3 +76,71 @@ def test_fuzzed_api_never_fails_or_echoes(fuzz_client, changes, free, raw):
             assert set(error) == {"field", "message", "hint"}
     else:
         assert response.content.startswith(b"%PDF")
+
+
+TOKEN = "t" * 24
+#: Header text as a client may send it: any byte a header can carry (latin-1).
+HEADER_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF,
+                                    exclude_characters="\x7f"), max_size=40)
+
+
+@pytest.fixture(scope="module")
+def token_client():
+    with TestClient(make_app(token=TOKEN)) as client:
+        yield client
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(changes=st.dictionaries(st.sampled_from(sorted(VALUES) + ["handout", "x"]),
+                               TEXT, max_size=4),
+       action=st.sampled_from(["edit", ""]), token=st.one_of(st.none(), TEXT), cookie=st.one_of(st.none(), HEADER_TEXT),
+       origin=st.one_of(st.none(), st.sampled_from(["null", "http://testserver",
+                                                    "https://evil.example"]), HEADER_TEXT))
+def test_fuzzed_form_never_fails_or_echoes(fuzz_client, changes, action, token, cookie,
+                                           origin):
+    """The form's POST with fuzzed values, CSRF tokens, CSRF cookies and origins. The
+    form keeps what was typed in its inputs (on purpose); its messages never quote it."""
+    page = fuzz_client.get("/").text
+    real = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    headers = {} if origin is None else {"origin": origin.encode("latin-1")}
+    if cookie is not None:      # a fresh jar: only this cookie header
+        headers["cookie"] = ("handouts_csrf=" + cookie).encode("latin-1")
+    data = {**VALUES, "action": action, **{k: MARK + v for k, v in changes.items()},
+            "csrf_token": real if token is None else token}
+    with TestClient(fuzz_client.app) as fresh:
+        sender = fresh if cookie is not None else fuzz_client
+        response = sender.post("/", data=data, headers=headers)
+    assert response.status_code in (200, 403, 422), response.text[:300]
+    messages = re.findall(r'<p class="error"[^>]*>.*?</p>|<div class="summary".*?</div>',
+                          response.text, re.S)
+    assert not any(MARK in message for message in messages)
+    if response.status_code == 403:
+        assert MARK not in response.text
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(["/", "/login", API, "/api/v1/openapi.json", "/healthz"]),
+       given_token=st.one_of(st.just(TOKEN), TEXT), bearer=st.one_of(st.none(), HEADER_TEXT),
+       access=st.one_of(st.none(), HEADER_TEXT), csrf_token=st.one_of(st.none(), TEXT))
+def test_fuzzed_token_paths_never_fail(token_client, path, given_token, bearer, access,
+                                       csrf_token):
+    """/login and the token checks (bearer, access cookie) with fuzzed bytes."""
+    headers = {}
+    if bearer is not None:
+        headers["authorization"] = ("Bearer " + bearer).encode("latin-1")
+    if access is not None:
+        headers["cookie"] = ("handouts_access=" + access).encode("latin-1")
+    with TestClient(token_client.app) as client:
+        login = client.get("/login").text
+        real = login.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        posted = client.post("/login", data={"token": given_token, "csrf_token":
+                                             real if csrf_token is None else csrf_token},
+                             follow_redirects=False)
+        assert posted.status_code in (303, 401, 403)
+        assert (posted.status_code == 303) == (given_token.strip() == TOKEN
+                                               and csrf_token is None)
+    with TestClient(token_client.app) as client:
+        response = client.get(path, headers=headers, follow_redirects=False)
+    assert response.status_code in (200, 303, 401), response.text[:300]

@@ -1,12 +1,18 @@
-"""Shared by the web app's tests: an app on the shared Library, the CLI's PDF for the
-same values, and reading a form's CSRF token."""
+"""Shared by the web app's tests: an app on the shared Library, a real uvicorn server
+with the options `serve` uses, the CLI's PDF for the same values, and reading a form's
+CSRF token."""
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
+import threading
+import time
 from pathlib import Path
 
 from handouts.cli import main
 from handouts.web import WebSettings, create_app
+from handouts.web.app import server_options
 from tests.conftest import LIBRARY, PATIENT, TEST_BRAND
 
 TODAY = "2026-11-20"
@@ -20,11 +26,47 @@ OPTIONS = {"locale": "--locale", "patient_name": "--patient-name", "record_id": 
            "note": "--note", "paper": "--paper"}
 
 
+def make_settings(**settings) -> WebSettings:
+    # "testserver" is the Host starlette's test client sends.
+    settings.setdefault("extra_hosts", ("testserver",))
+    return WebSettings(brand_path=TEST_BRAND, **settings)
+
+
 def make_app(**settings):
     library = settings.pop("library", LIBRARY)
     warm = settings.pop("warm", False)
-    return create_app(WebSettings(brand_path=TEST_BRAND, **settings), library=library,
-                      warm=warm)
+    return create_app(make_settings(**settings), library=library, warm=warm)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_server(**settings):
+    """A real uvicorn server in a thread on a free loopback port, with the options
+    `generate.py serve` gives uvicorn (app.server_options); yields its base URL."""
+    import uvicorn
+    library = settings.pop("library", LIBRARY)
+    web_settings = make_settings(**settings)
+    port = free_port()
+    config = uvicorn.Config(create_app(web_settings, library=library, warm=False),
+                            host="127.0.0.1", port=port, lifespan="on",
+                            **server_options(web_settings))
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 def cli_pdf(values: dict, folder: Path, today: str = TODAY) -> bytes:

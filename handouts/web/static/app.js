@@ -3,6 +3,28 @@
 // - Print opens the PDF in a hidden frame and prints it, instead of a new tab.
 "use strict";
 
+// Names people type for a language that are not its CLDR name (lower case -> id).
+const LANGUAGE_ALIASES = { farsi: "fa", tagalog: "tl", filipino: "tl", chinese: "zh" };
+
+// How well an option matches what was typed: 0 its id (or an alias of it), 1 a word of
+// its native or English name (or an alias) starting with it, 2 anywhere in a name;
+// null for no match. Ranked, because the first substring hit picks wrong languages:
+// "ar" is in Amharic, "pa" in Spanish, "ur" in Burmese.
+function languageRank(option, words) {
+  const id = option.value.toLowerCase();
+  const typed = words.replace(/-/g, "_");
+  const alias = LANGUAGE_ALIASES[typed];
+  if (id === typed || (alias && (id === alias || id.startsWith(alias + "_")))) return 0;
+  const names = option.dataset.names;
+  const nameWords = names.split(/[\s()\[\],.·—-]+/).filter(Boolean);
+  const aliasStarts = Object.keys(LANGUAGE_ALIASES).some((name) => name.startsWith(typed)
+    && (id === LANGUAGE_ALIASES[name] || id.startsWith(LANGUAGE_ALIASES[name] + "_")));
+  if (names.startsWith(words) || nameWords.some((word) => word.startsWith(words))
+      || aliasStarts) return 1;
+  if (names.includes(words) || id.includes(typed)) return 2;
+  return null;
+}
+
 function setUpLanguageSearch() {
   const box = document.querySelector(".language-search");
   const select = document.querySelector("select.languages");
@@ -11,14 +33,19 @@ function setUpLanguageSearch() {
   const search = box.querySelector("input");
   search.addEventListener("input", () => {
     const words = search.value.trim().toLowerCase();
-    let first = null;
+    let best = null;
+    let bestRank = null;
     for (const option of select.options) {
-      const match = !words || option.dataset.search.includes(words);
-      option.hidden = !match;
-      if (match && !option.disabled && !first) first = option;
+      const rank = words ? languageRank(option, words) : 0;
+      option.hidden = rank === null;
+      // The best rank wins; among equals, the first in the list.
+      if (rank !== null && !option.disabled && (bestRank === null || rank < bestRank)) {
+        best = option;
+        bestRank = rank;
+      }
     }
-    // Pick the first match so Enter submits what the list shows.
-    if (first && words) select.value = first.value;
+    // Pick the best match so Enter submits what the list shows.
+    if (best && words) select.value = best.value;
   });
 }
 
