@@ -88,8 +88,15 @@ def create_app(settings: WebSettings, *, library=None, warm: bool = True):
 
 
 def app_from_environment():
-    """uvicorn's factory in each worker process (see serve)."""
+    """uvicorn's factory in each worker process (see serve). A worker started by spawn
+    has none of the parent's logging set up: the access log is set up here too."""
+    _log_access()
     return create_app(WebSettings.from_environment())
+
+
+def _log_access() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("handouts.web.access").setLevel(logging.INFO)
 
 
 def server_options(settings: WebSettings, *, ssl_certfile=None, ssl_keyfile=None) -> dict:
@@ -109,8 +116,7 @@ def serve(settings: WebSettings, *, host: str, port: int, workers: int = 1,
           ssl_certfile=None, ssl_keyfile=None) -> None:
     """Run the app on uvicorn until interrupted (over TLS when given a certificate)."""
     import uvicorn
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    logging.getLogger("handouts.web.access").setLevel(logging.INFO)
+    _log_access()
     os.environ[SETTINGS_VARIABLE] = settings.to_environment()
     uvicorn.run("handouts.web.app:app_from_environment", factory=True, host=host,
                 port=port, workers=max(1, workers),
