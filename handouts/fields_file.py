@@ -11,13 +11,12 @@ from __future__ import annotations
 from types import MappingProxyType
 import difflib
 import re
-import tomllib
 from pathlib import Path
 
 from .errors import InputError, TemplateError
 from .fields import (GENERIC_DATES, GENERIC_LEADING, GENERIC_TRAILING, KINDS, FieldSpec,
                      HandoutFields, Rule, Word)
-from .input_files import UnusableFile, key_line, read_bounded, toml_error_line
+from .input_files import key_line, read_toml
 from .resources import relative
 
 FIELDS_FILE = "fields.toml"
@@ -51,29 +50,17 @@ _NOUNS = MappingProxyType({"appointment": "appointment", "until": "wait"})
 #: The keys that say more about a rule, and the rule's own key they need.
 _RULE_PARTS = MappingProxyType({"after_hint": "after", "not_before_hint": "not_before",
                "refused_message": "refused_if", "refused_hint": "refused_if"})
-_TOML_HINT = "see https://toml.io for the syntax"
 
 
 def read_fields_file(folder: Path) -> HandoutFields:
     path = Path(folder) / FIELDS_FILE
     where = relative(path)
     try:
-        text = read_bounded(path, MAX_FILE_BYTES).decode("utf-8")
-        data = tomllib.loads(text)
+        text, data = read_toml(path, where, MAX_FILE_BYTES, TemplateError)
     except FileNotFoundError:
         raise TemplateError("file not found", source=where,
                             hint="a handout declares its per-visit fields in fields.toml "
                                  "(see templates/miscarriage-recovery/fields.toml)") from None
-    except UnusableFile as error:
-        raise TemplateError(error.message, source=where, hint=error.hint) from None
-    except UnicodeDecodeError:
-        raise TemplateError("is not UTF-8 text", source=where,
-                            hint="save the file as UTF-8") from None
-    except tomllib.TOMLDecodeError as error:
-        raise TemplateError(f"is not valid TOML: {error}", source=where,
-                            line=toml_error_line(error), hint=_TOML_HINT) from None
-    except OSError as error:
-        raise TemplateError(f"cannot be read: {error.strerror}", source=where) from None
     reader = _FieldsFile(where, text)
     specs: list[FieldSpec] = []
     for name, table in data.items():

@@ -21,6 +21,28 @@ class UnusableFile(Exception):
         self.message, self.hint = message, hint
 
 
+def read_toml(path: Path, where: str, limit: int, error) -> tuple[str, dict]:
+    """A project TOML file's text and data; any problem but a missing file is `error`
+    (an error class of handouts.errors) naming `where`. FileNotFoundError is left to the
+    caller, which knows what the file is for."""
+    import tomllib
+    try:
+        text = read_bounded(path, limit).decode("utf-8")
+        return text, tomllib.loads(text)
+    except UnusableFile as exc:
+        raise error(exc.message, source=where, hint=exc.hint) from None
+    except UnicodeDecodeError:
+        raise error("is not UTF-8 text", source=where, hint="save the file as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"is not valid TOML: {exc}", source=where, line=toml_error_line(exc),
+                    hint="see https://toml.io for the syntax") from None
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise error(f"cannot be read: {exc.strerror or exc}", source=where,
+                    hint="make it a readable file") from None
+
+
 def read_bounded(path: Path, limit: int) -> bytes:
     """The file's bytes; UnusableFile when it is not a regular file of at most `limit`
     bytes. FileNotFoundError and other OSErrors are left to the caller, which names

@@ -12,7 +12,6 @@ import difflib
 import hashlib
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,7 +23,7 @@ from markupsafe import Markup
 from . import formats
 from .errors import TemplateError
 from .i18n import LocaleBundle
-from .input_files import UnusableFile, key_line, read_bounded, toml_error_line
+from .input_files import UnusableFile, key_line, read_bounded, read_toml
 from .resources import TEMPLATES_DIR, relative
 
 #: The context key holding the Babel locale a render's numbers are written for.
@@ -52,22 +51,10 @@ MAX_FILE_BYTES = 1_000_000
 def _read_toml(path: Path, where: str) -> tuple[str, dict]:
     """A handout file's text and data; any problem is a TemplateError naming the file."""
     try:
-        text = read_bounded(path, MAX_FILE_BYTES).decode("utf-8")
-        return text, tomllib.loads(text)
-    except UnusableFile as exc:
-        raise TemplateError(exc.message, source=where, hint=exc.hint) from None
-    except UnicodeDecodeError:
-        raise TemplateError("is not UTF-8 text", source=where,
-                            hint="save the file as UTF-8") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(f"is not valid TOML: {exc}", source=where, line=toml_error_line(exc),
-                            hint="see https://toml.io for the syntax") from None
-    except IsADirectoryError:
-        raise TemplateError("is a folder, not a file", source=where,
-                            hint="make it the TOML file the handout needs") from None
-    except OSError as exc:
-        raise TemplateError(f"cannot be read: {exc.strerror or exc}", source=where,
-                            hint="make it a readable file") from None
+        return read_toml(path, where, MAX_FILE_BYTES, TemplateError)
+    except FileNotFoundError:       # removed since it was found
+        raise TemplateError("cannot be read: it is gone", source=where,
+                            hint="put the file back") from None
 
 
 def read_meta(folder: Path) -> HandoutMeta:
