@@ -103,7 +103,9 @@ def server_options(settings: WebSettings, *, ssl_certfile=None, ssl_keyfile=None
     """uvicorn's options for this app, shared by `serve` and the tests' servers.
     uvicorn's own access log is off: it would write query strings; Guard writes method,
     path, status and duration."""
-    options = dict(access_log=False, log_level="warning", server_header=False,
+    from .server import NoDelayH11Protocol
+    options = dict(http=NoDelayH11Protocol, access_log=False, log_level="warning",
+                   server_header=False,
                    date_header=True, limit_concurrency=CONNECTION_LIMIT,
                    timeout_keep_alive=KEEP_ALIVE_SECONDS,
                    h11_max_incomplete_event_size=MAX_HEAD_BYTES)
