@@ -149,6 +149,13 @@ class Library:
                                  "and handout.xml.j2 in " + ", ".join(
                                      relative(d) for d in self.template_dirs))
 
+    def handout_names(self) -> tuple[str, ...]:
+        """Every handout the template folders hold (a folder <name>/ with meta.toml),
+        a clinic's folders first, each name once."""
+        names = [path.parent.name for folder in self.template_dirs if folder.is_dir()
+                 for path in sorted(folder.glob("*/meta.toml"))]
+        return tuple(dict.fromkeys(names))
+
     def handout(self, name: str) -> Handout:
         """A handout's definition, read again when one of its files changes."""
         folder = self.handout_folder(name)

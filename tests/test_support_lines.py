@@ -79,6 +79,10 @@ def test_an_edited_file_is_read_again_by_a_running_process(tmp_path):
      r"meta.toml: version: is required, as text in quotes"),
     (lambda text: text.replace('version = "1.0"', 'version = "1.0'),
      r"meta.toml:\d+: is not valid TOML"),
+    (lambda text: text.replace('review_date = "2026-11-20"', 'review_date = "soon"'),
+     r"meta.toml:\d+: review_date: is not a date"),
+    (lambda text: text.replace('version = "1.0"', 'verison = "1.0"'),
+     r"meta.toml:\d+: verison: unknown key 'verison' \(did you mean version\?\)"),
 ])
 def test_a_broken_meta_file_names_the_file_and_key(tmp_path, edit, message):
     templates = tmp_path / "templates"

@@ -93,11 +93,7 @@ class HandoutService:
 
     def handout_names(self) -> list[str]:
         """Every handout folder the library finds, the server's own first."""
-        names = [self.settings.handout]
-        for folder in self.library.template_dirs:
-            if folder.is_dir():
-                names += sorted(p.parent.name for p in folder.glob("*/meta.toml"))
-        return list(dict.fromkeys(names))
+        return list(dict.fromkeys((self.settings.handout, *self.library.handout_names())))
 
     def fields(self, handout: str | None = None):
         return self.library.handout_fields(handout or self.settings.handout)
