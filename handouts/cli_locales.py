@@ -17,6 +17,7 @@ from .errors import LocaleError
 from .output import write_atomic
 from .records import DEFAULT_HANDOUT, job_from_fields
 from .resources import EXAMPLE_BRAND, LOCALES_DIR
+from .web import interface
 
 
 def add_commands(commands) -> None:
@@ -65,16 +66,21 @@ def run(args: argparse.Namespace) -> int:
         return _approve(args)
     if action == "new":
         path = catalogs.new(args.locale)
+        interface.update([args.locale], create=True)
         print(f"wrote {path.relative_to(catalogs.PROJECT_DIR)}: translate every msgstr, then "
               f"run: python generate.py locales check {args.locale}")
         return 0
     if action == "update":
         for path in catalogs.update(args.locale or translated):
             print(f"updated {path.relative_to(catalogs.PROJECT_DIR)}")
+        for path in interface.update(args.locale or translated):
+            print(f"updated {path.relative_to(catalogs.PROJECT_DIR)}")
         return 0
     if action == "extract":
         catalogs.extract()
-        print("updated locales/messages.pot; now run: python generate.py locales update")
+        interface.extract()
+        print("updated locales/messages.pot and locales/web.pot (the web app's words); now "
+              "run: python generate.py locales update")
         return 0
     if action == "check" and args.handout:
         return _check_handout(args)
@@ -85,9 +91,12 @@ def run(args: argparse.Namespace) -> int:
         from .library import Library
         fresh = catalogs.fresh_catalog_template()
         library = Library()
+        web_interface = interface.InterfaceCatalogs(library.locales_dir,
+                                                    fingerprints=library.fingerprints)
         failed = 0
         for locale_id in args.locale or translated:
             problems = catalogs.check(locale_id, fresh_template=fresh, library=library)
+            problems += web_interface.problems(locale_id)
             for problem in problems:
                 print(problem)
             failed += bool(problems)

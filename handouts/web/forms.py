@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..fields import GENERIC_REQUIRED
 from ..records import MAX_NAME, MAX_NOTE, MAX_RECORD_ID
+from .interface import N_
 
 #: A choice with this many values or fewer is a row of radio buttons, more a list.
 MOST_RADIOS = 4
@@ -36,7 +37,7 @@ class FormField:
     required: bool = False
     options: tuple[Option, ...] = ()
     max_length: int = 0
-    placeholder: str = ""
+    example: str = ""           # shown as "e.g. <example>" in an empty text input
     group: str = "visit"        # patient, visit or print: the form's sections
 
     @property
@@ -50,33 +51,42 @@ class FormField:
 
 #: The fields every handout has (records.py), as staff see them.
 _LEADING = (
-    FormField("locale", "Patient's language", "The language the handout is printed in.",
-              "language", required=True, group="patient"),
-    FormField("record_id", "Record id", "Printed on every page and names the PDF file; "
-              "letters, digits, '.', '_' or '-'. Without it, the initials are printed.",
-              "text", max_length=MAX_RECORD_ID, placeholder="e.g. MRN-1234", group="patient"),
-    FormField("patient_name", "Patient's name", "Printed in the patient box only; may be "
-              "left empty. Never in file names.", "text", max_length=MAX_NAME,
+    FormField("locale", N_("Patient's language"),
+              N_("The language the handout is printed in."), "language", required=True,
               group="patient"),
-    FormField("discharge_date", "Discharge date", "The day the patient leaves; other "
-              "dates count from it.", "date", required=True, group="visit"),
+    FormField("record_id", N_("Record id"),
+              N_("Printed on every page and names the PDF file; letters, digits, '.', '_' "
+                 "or '-'. Without it, the initials are printed."),
+              "text", max_length=MAX_RECORD_ID, example="MRN-1234", group="patient"),
+    FormField("patient_name", N_("Patient's name"),
+              N_("Printed in the patient box only; may be left empty. Never in file names."),
+              "text", max_length=MAX_NAME, group="patient"),
+    FormField("discharge_date", N_("Discharge date"),
+              N_("The day the patient leaves; other dates count from it."), "date",
+              required=True, group="visit"),
 )
 _TRAILING = (
-    FormField("clinician", "Clinician", "The clinician's name, printed on the handout.",
-              "text", max_length=MAX_NAME, group="visit"),
-    FormField("note", "Note from the clinician", f"A short note printed on the handout "
-              f"(up to {MAX_NOTE} characters).", "textarea", max_length=MAX_NOTE,
+    FormField("clinician", N_("Clinician"),
+              N_("The clinician's name, printed on the handout."), "text",
+              max_length=MAX_NAME, group="visit"),
+    FormField("note", N_("Note from the clinician"),
+              N_("A short note printed on the handout."), "textarea", max_length=MAX_NOTE,
               group="visit"),
-    FormField("paper", "Paper size", "Leave as is to follow the clinic's country.",
-              "select", options=(Option("", "From the clinic's country"),
-                                 Option("letter", "Letter"), Option("a4", "A4")),
+    FormField("paper", N_("Paper size"), N_("Leave as is to follow the clinic's country."),
+              "select", options=(Option("", N_("From the clinic's country")),
+                                 Option("letter", N_("Letter")), Option("a4", N_("A4"))),
               group="print"),
 )
+#: The form's sections, in order: (group, heading).
+GROUPS = (("patient", N_("Patient")), ("visit", N_("This visit")), ("print", N_("Printing")))
 
 
-def form_fields(handout_fields) -> list[FormField]:
-    """The form of a handout (HandoutFields), in the order rows and hints list fields."""
+def form_fields(handout_fields, *, own_only: bool = False) -> list[FormField]:
+    """The form of a handout (HandoutFields), in the order rows and hints list fields
+    (with `own_only`, only the fields its fields.toml declares)."""
     own = [_from_spec(spec) for spec in handout_fields.specs]
+    if own_only:
+        return own
     fields = list(_LEADING) + own + list(_TRAILING)
     # A column the core gained that this module does not describe yet still gets an
     # input, so the form never lacks a field the command line takes.
@@ -99,7 +109,7 @@ def _from_spec(spec) -> FormField:
     if spec.kind == "choice":
         widget = "radio" if spec.required and len(options) <= MOST_RADIOS else "select"
         if widget == "select":
-            options = (Option("", "Not given"),) + options
+            options = (Option("", N_("Not given")),) + options
         return FormField(spec.column, spec.label or spec.column, help_text, widget,
                          spec.required, options)
     if spec.kind == "date":
@@ -110,9 +120,19 @@ def _from_spec(spec) -> FormField:
         return FormField(spec.column, spec.label or spec.column, help_text, widget,
                          spec.required, max_length=spec.max_length)
     # until and appointment: typed text (a date, weeks or a word), its words listed.
-    placeholder = f"e.g. {spec.example}" if spec.example else ""
     return FormField(spec.column, spec.label or spec.column, help_text, "text",
-                     spec.required, options, placeholder=placeholder)
+                     spec.required, options, example=spec.example)
+
+
+def translated(fields: list[FormField], gettext) -> list[FormField]:
+    """The form's labels, help and option labels in the interface language."""
+    from dataclasses import replace
+
+    def text(string: str) -> str:
+        return gettext(string) if string else string
+    return [replace(f, label=text(f.label), help=text(f.help),
+                    options=tuple(Option(o.value, text(o.label), text(o.help))
+                                  for o in f.options)) for f in fields]
 
 
 def submitted_values(form, known: tuple[str, ...]) -> dict[str, str]:

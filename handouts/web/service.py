@@ -25,6 +25,7 @@ from ..library import Library
 from ..output import handout_file_name
 from ..records import job_from_fields
 from .config import WebSettings
+from .interface import InterfaceCatalogs
 
 #: Columns whose text is the patient's or the clinician's own words: never sent back.
 FREE_TEXT = ("patient_name", "clinician", "note")
@@ -88,6 +89,8 @@ class HandoutService:
         self.library = library or Library(template_dirs=settings.template_dirs)
         self.gate = RenderGate(settings.render_threads, settings.max_waiting)
         self.raster_lock = threading.Lock()     # pdfium (previews) is not thread-safe
+        self.interface = InterfaceCatalogs(self.library.locales_dir,
+                                           fingerprints=self.library.fingerprints)
 
     # -- what can be made ----------------------------------------------------------------
 

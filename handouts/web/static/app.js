@@ -1,6 +1,7 @@
 // The form's optional helpers; everything works without them.
 // - the language list gets a search box that narrows its options;
 // - Print opens the PDF in a hidden frame and prints it, instead of a new tab.
+// Words shown come from the page (data-* attributes), in the interface language.
 "use strict";
 
 // Names people type for a language that are not its CLDR name (lower case -> id).
@@ -56,7 +57,7 @@ function setUpPrint() {
   if (!button || !form || !window.fetch) return;
   button.addEventListener("click", async (event) => {
     event.preventDefault();
-    status.textContent = "Preparing the PDF for printing…";
+    status.textContent = form.dataset.preparing;
     const data = new FormData(form);
     data.set("disposition", "inline");
     try {
@@ -67,20 +68,20 @@ function setUpPrint() {
       if (frame) frame.remove();
       frame = document.createElement("iframe");
       frame.id = "print-frame";
-      frame.title = "Handout for printing";
+      frame.title = form.dataset.frameTitle;
       frame.style.position = "fixed";
       frame.style.width = "1px";
       frame.style.height = "1px";
       frame.style.opacity = "0";
       frame.src = url;
       frame.addEventListener("load", () => {
-        status.textContent = "The print dialog is open.";
+        status.textContent = form.dataset.printing;
         try { frame.contentWindow.focus(); frame.contentWindow.print(); }
         catch (error) { window.open(url, "_blank", "noopener"); }
       });
       document.body.appendChild(frame);
     } catch (error) {
-      status.textContent = "Could not prepare the PDF; use Download PDF and print it.";
+      status.textContent = form.dataset.failed;
     }
   });
 }
