@@ -258,16 +258,26 @@ class HandoutFields:
                 raise InputError("is required", field=spec.column, hint=spec.hint)
 
     def parse(self, values: Mapping[str, str | None],
-              generic: Mapping[str, object] | None = None) -> tuple[tuple[str, object], ...]:
+              generic: Mapping[str, object] | None = None, *,
+              problems=None) -> tuple[tuple[str, object], ...]:
         """The handout's checked values from typed text keyed by column, as (name,
         value) pairs: hashable, for a frozen Job. `generic` holds the parsed generic
         values a rule may compare with (discharge_date). The caller checks the
         characters (records.check_characters); any problem is an InputError naming the
-        column, each field checked in declared order."""
-        self.check_required(values)
+        column, each field checked in declared order. With `problems` (a
+        records.Problems collecting), each field's problem is kept there and the rest
+        are still checked; a column it already refused is not checked again."""
+        if problems is None or not problems.collect:
+            self.check_required(values)
         known = dict(generic or {})
         for spec in self.specs:
-            known[spec.name] = spec.parse(values.get(spec.column) or "", known)
+            text = values.get(spec.column) or ""
+            if problems is None:
+                known[spec.name] = spec.parse(text, known)
+            elif spec.column in problems.refused:
+                known[spec.name] = None
+            else:
+                known[spec.name] = problems.check(spec.parse, text, known)
         return tuple((spec.name, known[spec.name]) for spec in self.specs)
 
     def example_values(self) -> dict[str, str]:

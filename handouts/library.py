@@ -23,6 +23,7 @@ missing, builds its library afresh and reads the files as they are then).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,8 @@ class Library:
         self.shared_contexts = LRUCache(maxsize=CONTEXTS)
         self._handouts = LRUCache(maxsize=HANDOUTS)
         self._brands = LRUCache(maxsize=BRANDS)
+        self._brand_files = LRUCache(maxsize=BRANDS)
+        self._handout_names = LRUCache(maxsize=2)
         self._environments = LRUCache(maxsize=ENVIRONMENTS)
         self._formatting = LRUCache(maxsize=FORMATTING_LOCALES)
         self._catalogs: dict[tuple[Path, str], Catalogs] = {}
@@ -151,10 +154,14 @@ class Library:
 
     def handout_names(self) -> tuple[str, ...]:
         """Every handout the template folders hold (a folder <name>/ with meta.toml),
-        a clinic's folders first, each name once."""
-        names = [path.parent.name for folder in self.template_dirs if folder.is_dir()
-                 for path in sorted(folder.glob("*/meta.toml"))]
-        return tuple(dict.fromkeys(names))
+        a clinic's folders first, each name once. Looked for again at most once a
+        second while watching (a web server asks at every request), once when not."""
+        def listed(_):
+            names = [path.parent.name for folder in self.template_dirs if folder.is_dir()
+                     for path in sorted(folder.glob("*/meta.toml"))]
+            return tuple(dict.fromkeys(names))
+        moment = int(time.monotonic()) if self.watch else 0
+        return self._handout_names.get_or_make(moment, listed)
 
     def handout(self, name: str) -> Handout:
         """A handout's definition, read again when one of its files changes."""
@@ -188,7 +195,9 @@ class Library:
         """A clinic's brand file (and its logo), checked, read again when either changes."""
         from .brand import brand_files, load_brand
         path = Path(path)
-        return self._kept(self._brands, (path,), brand_files(path), lambda: load_brand(path))
+        # Which logo a brand names is read from its TOML file only when that file changes.
+        files = self._kept(self._brand_files, (path,), (path,), lambda: brand_files(path))
+        return self._kept(self._brands, (path,), files, lambda: load_brand(path))
 
     # -- formatting ----------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from .brand import Brand
 from .characters import first_refused
-from .errors import LANGUAGE_SHAPE, NO_SHAPE, InputError, LocaleError, shown
+from .errors import LANGUAGE_SHAPE, NO_SHAPE, HandoutError, InputError, LocaleError, shown
 from .fields import GENERIC_REQUIRED, parse_date
 
 if TYPE_CHECKING:
@@ -80,6 +80,30 @@ def initials(name: str) -> str:
     return "".join(letter + ("." if letter != letter.lower() else "") for letter in letters)
 
 
+class Problems:
+    """Where the checks of one row report: by default the first problem is raised (a
+    job is built from a clean row only); with `collect`, every problem is kept, one per
+    field, so a form can show them all at once. `refused` names the columns already
+    reported, so that one typo is never also reported as missing."""
+
+    def __init__(self, collect: bool = False):
+        self.collect = collect
+        self.found: list[HandoutError] = []
+        self.refused: set[str] = set()
+
+    def check(self, function, *args):
+        """function(*args), or None once its problem is kept (collect mode)."""
+        try:
+            return function(*args)
+        except HandoutError as error:
+            if not self.collect:
+                raise
+            self.found.append(error)
+            if error.field:
+                self.refused.add(error.field)
+            return None
+
+
 def job_from_fields(values: Mapping[str, str | None], *, handout: HandoutFields,
                     brand: Brand, today: date, name_in_metadata: bool = False,
                     allow_fallback: bool = False) -> Job:
@@ -89,44 +113,78 @@ def job_from_fields(values: Mapping[str, str | None], *, handout: HandoutFields,
 
     Fails closed: every value is first checked for characters that may not be printed
     (see `handouts.characters`), and no error quotes a patient's name, a note or a
-    clinician's name.
+    clinician's name. The first problem is raised (see field_problems for all).
     """
+    checked = _checked(values, handout, Problems())
+    return Job(brand=brand, today=today, handout=handout.name,
+               name_in_metadata=name_in_metadata, allow_fallback=allow_fallback, **checked)
+
+
+def field_problems(values: Mapping[str, str | None], *, handout: HandoutFields
+                   ) -> list[HandoutError]:
+    """Every problem of a row, at most one per field, in the order job_from_fields
+    meets them (its first is the one job_from_fields raises); [] for a row it accepts.
+
+    >>> from handouts.library import Library
+    >>> fields = Library().handout_fields("miscarriage-recovery")
+    >>> row = {"locale": "en", "discharge_date": "2026-11-31", "wait": "3 weeks",
+    ...        "contraception": "avoid", "follow_up": "call", "rh": "given"}
+    >>> [(p.field, p.message) for p in field_problems(row, handout=fields)]
+    [('discharge_date', "'2026-11-31' is not a date"), ('wait', "'3 weeks' is not a wait")]
+    """
+    problems = Problems(collect=True)
+    _checked(values, handout, problems)
+    return problems.found
+
+
+def _checked(values: Mapping[str, str | None], handout: HandoutFields,
+             problems: Problems) -> dict:
+    """The Job's values of a row, each check reporting to `problems`."""
     known = handout.known_fields
-    unknown = sorted(k for k in values if k not in known)
-    if unknown:
-        raise unknown_field(unknown[0], known)
+    for name in sorted(k for k in values if k not in known):
+        problems.check(_refuse, unknown_field(name, known))
     for name in known:
-        check_characters(values.get(name) or "", name)
+        problems.check(check_characters, values.get(name) or "", name)
     clean = {k: (values.get(k) or "").strip() for k in known}
     for name in GENERIC_REQUIRED:
-        if not clean[name]:
-            raise InputError("is required", field=name, hint=_HINTS[name])
-    handout.check_required(clean)
-    if not _LANGUAGE_TAG.fullmatch(clean["locale"]):
+        if not clean[name] and name not in problems.refused:
+            problems.check(_refuse, InputError("is required", field=name, hint=_HINTS[name]))
+    if not problems.collect:
+        handout.check_required(clean)
+    if clean["locale"] and "locale" not in problems.refused \
+            and not _LANGUAGE_TAG.fullmatch(clean["locale"]):
         # Checked here for its shape only (i18n picks the catalog), so that what is
         # plainly not a tag, e.g. a name in the wrong column, is never quoted back.
-        raise LocaleError(f"{shown(clean['locale'], LANGUAGE_SHAPE)} is not a language tag",
-                          field="locale",
-                          hint="use a tag such as en, es, zh-Hant or pt-BR")
+        problems.check(_refuse, LocaleError(
+            f"{shown(clean['locale'], LANGUAGE_SHAPE)} is not a language tag",
+            field="locale", hint="use a tag such as en, es, zh-Hant or pt-BR"))
 
-    discharge = parse_date(clean["discharge_date"], "discharge_date")
-    visit = handout.parse(clean, {"discharge_date": discharge})
+    discharge = None
+    if clean["discharge_date"] and "discharge_date" not in problems.refused:
+        discharge = problems.check(parse_date, clean["discharge_date"], "discharge_date")
+    visit = handout.parse(clean, {"discharge_date": discharge}, problems=problems)
     paper = clean["paper"].lower()
-    if paper and paper not in ("letter", "a4"):
-        raise InputError(f"{shown(clean['paper'], NO_SHAPE)} is not a paper size",
-                         field="paper",
-                         hint="use letter or a4, or leave it empty to follow the clinic's country")
-    name = _bounded_text(clean["patient_name"], "patient_name", MAX_NAME)
-    note = _bounded_text(clean["note"], "note", MAX_NOTE)
-    clinician = _bounded_text(clean["clinician"], "clinician", MAX_NAME)
+    if paper and paper not in ("letter", "a4") and "paper" not in problems.refused:
+        problems.check(_refuse, InputError(
+            f"{shown(clean['paper'], NO_SHAPE)} is not a paper size", field="paper",
+            hint="use letter or a4, or leave it empty to follow the clinic's country"))
+    texts = {}
+    for name, limit in (("patient_name", MAX_NAME), ("note", MAX_NOTE),
+                        ("clinician", MAX_NAME)):
+        if name not in problems.refused:
+            texts[name] = problems.check(_bounded_text, clean[name], name, limit)
     record_id = clean["record_id"]
-    if record_id and not RECORD_ID.fullmatch(record_id):
-        raise InputError(f"{shown(record_id, NO_SHAPE)} is not a record id", field="record_id",
-                         hint=f"use up to {MAX_RECORD_ID} letters, digits, '.', '_' or '-'")
-    return Job(brand=brand, locale=clean["locale"], today=today, discharge_date=discharge,
-               patient_name=name, record_id=record_id, clinician=clinician, note=note,
-               paper=paper, handout=handout.name, name_in_metadata=name_in_metadata,
-               allow_fallback=allow_fallback, visit=visit)
+    if record_id and not RECORD_ID.fullmatch(record_id) and "record_id" not in problems.refused:
+        problems.check(_refuse, InputError(
+            f"{shown(record_id, NO_SHAPE)} is not a record id", field="record_id",
+            hint=f"use up to {MAX_RECORD_ID} letters, digits, '.', '_' or '-'"))
+    return dict(locale=clean["locale"], discharge_date=discharge, visit=visit,
+                paper=paper, record_id=record_id, patient_name=texts.get("patient_name"),
+                note=texts.get("note"), clinician=texts.get("clinician"))
+
+
+def _refuse(error: HandoutError):
+    raise error
 
 
 #: Why each kind of refused character matters, for the fix in the error message.

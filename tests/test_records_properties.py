@@ -223,3 +223,32 @@ def test_an_accepted_name_is_printed_as_given(name, spaces):
         assert one_line(message) and not quotes(message, name), message
         return
     assert squashed(result.patient_name) in squashed(pdf_text(printed))
+
+
+# -- every problem at once (a form shows them all) ---------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(row=st.fixed_dictionaries({**other_value,
+                                  **{field: free_text | plain for field in FREE_FIELDS}}))
+def test_every_problem_of_a_row_is_found_and_the_first_is_the_one_raised(row):
+    result = outcome(lambda: job_from_fields(row, brand=BRAND, today=TODAY))
+    problems = records.field_problems(row, handout=HANDOUT_FIELDS)
+    if isinstance(result, Job):
+        assert problems == []
+        return
+    assert problems, "job_from_fields refused a row field_problems accepts"
+    first = problems[0]
+    assert (first.field, first.message, first.hint) == (result.field, result.message,
+                                                         result.hint)
+    fields = [p.field for p in problems]
+    assert len(fields) == len(set(fields)), "a field reported twice"
+    for problem in problems:
+        assert one_line(str(problem))
+        for field in FREE_FIELDS:
+            assert not quotes(str(problem), row[field]), (field, str(problem))
+        # Each reported field is refused on its own: put the patient's good value back
+        # for it, and that problem goes away.
+        fixed = {**row, problem.field: PATIENT.get(problem.field, "")}
+        assert problem.field not in [p.field for p in
+                                     records.field_problems(fixed, handout=HANDOUT_FIELDS)
+                                     if p.message == problem.message]

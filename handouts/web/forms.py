@@ -109,7 +109,7 @@ def _from_spec(spec) -> FormField:
     if spec.kind == "choice":
         widget = "radio" if spec.required and len(options) <= MOST_RADIOS else "select"
         if widget == "select":
-            options = (Option("", N_("Not given")),) + options
+            options = (Option("", N_("None chosen")),) + options
         return FormField(spec.column, spec.label or spec.column, help_text, widget,
                          spec.required, options)
     if spec.kind == "date":

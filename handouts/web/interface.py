@@ -16,8 +16,10 @@ Python (`N_()`), and the labels and help of the built-in handouts' fields.toml
 from __future__ import annotations
 
 import io
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
@@ -71,14 +73,19 @@ class InterfaceCatalogs:
         self.template = self.locales_dir / f"{UI_DOMAIN}.pot"
         self.fingerprints = fingerprints or Fingerprints()
         self._loaded = LRUCache(maxsize=MOST_LANGUAGES)
+        self._shipped = LRUCache(maxsize=2)
 
     def path(self, locale_id: str) -> Path:
         return self.locales_dir / locale_id / "LC_MESSAGES" / f"{UI_DOMAIN}.po"
 
     def shipped(self) -> tuple[str, ...]:
-        """English and every locale folder with a web.po, sorted."""
-        found = {p.parent.parent.name for p in self.locales_dir.glob(f"*/LC_MESSAGES/{UI_DOMAIN}.po")}
-        return tuple(sorted(found | {SOURCE}))
+        """English and every locale folder with a web.po, sorted; looked for again at
+        most once a second (every page asks)."""
+        def listed(_):
+            found = {p.parent.parent.name
+                     for p in self.locales_dir.glob(f"*/LC_MESSAGES/{UI_DOMAIN}.po")}
+            return tuple(sorted(found | {SOURCE}))
+        return self._shipped.get_or_make(int(time.monotonic()), listed)
 
     def load(self, locale_id: str) -> InterfaceLanguage:
         """The language, checked; with `problems` (and English text) when it fails."""
@@ -255,9 +262,9 @@ def _line_of(text: str, string: str) -> int:
 
 #: Where the interface's strings are read from, relative to the project, and how: the
 #: Jinja options are page_environment's (trimmed, new-style gettext).
-JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true",
-                 "trimmed": "true", "trim_blocks": "true", "lstrip_blocks": "true",
-                 "encoding": "utf-8", "silent": "false"}
+JINJA_OPTIONS = MappingProxyType({
+    "extensions": "jinja2.ext.i18n", "newstyle_gettext": "true", "trimmed": "true",
+    "trim_blocks": "true", "lstrip_blocks": "true", "encoding": "utf-8", "silent": "false"})
 METHOD_MAP = (("handouts/web/templates/**.html", "jinja2"),
               ("handouts/web/**.py", "python"),
               ("templates/*/fields.toml", "handouts.web.interface:extract_fields_toml"))
@@ -279,7 +286,7 @@ def extract(project_dir: Path | None = None, pot: Path | None = None) -> Path:
                       charset="utf-8")
     keywords = {"N_": None, "_": None, "gettext": None, "ngettext": (1, 2)}
     found = extract_from_dir(str(project_dir), method_map=list(METHOD_MAP),
-                             options_map={"handouts/web/templates/**.html": JINJA_OPTIONS},
+                             options_map={"handouts/web/templates/**.html": dict(JINJA_OPTIONS)},
                              keywords=keywords, comment_tags=("Translators:",),
                              strip_comment_tags=True)
     for filename, lineno, message, comments, context in found:

@@ -197,8 +197,7 @@ class Pages:
 
     def _check(self, handout: str, values: dict) -> list[dict]:
         """Error entries for every refused value (a worker thread: it loads catalogs)."""
-        known = self.service.fields(handout).known_fields
-        return error_entries(all_errors(self.service, values, known, handout=handout),
+        return error_entries(all_errors(self.service, values, handout=handout),
                              values)
 
     async def _render(self, handout: str, values: dict):
@@ -274,12 +273,14 @@ class Pages:
             rows = []
             for field in (f for f in fields if f.group == group):
                 value = values.get(field.name, "")
-                shown = value
+                shown, given = value, bool(value.strip())
                 if field.widget == "language" and language is not None:
                     shown = f"{language.native_name} ({names.get(chosen, language.english_name)})"
-                elif field.options:
-                    shown = next((o.label for o in field.options if o.value == value), value)
-                rows.append((field.label, shown, bool(value.strip())))
+                elif field.widget in ("radio", "select"):
+                    # A list's empty choice has its own words ("From the clinic's country").
+                    label = next((o.label for o in field.options if o.value == value), None)
+                    shown, given = (label, True) if label is not None else (value, given)
+                rows.append((field.label, shown, given))
             answers.append((group, ui.gettext(heading), rows))
         return language, answers, names
 

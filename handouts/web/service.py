@@ -23,7 +23,7 @@ from ..fields import parse_date
 from ..i18n import CatalogRefused
 from ..library import Library
 from ..output import handout_file_name
-from ..records import job_from_fields
+from ..records import field_problems, job_from_fields
 from .config import WebSettings
 from .interface import InterfaceCatalogs
 
@@ -210,28 +210,16 @@ def error_entries(errors, values: dict) -> list[dict]:
     return entries
 
 
-def all_errors(service: HandoutService, values: dict, known: tuple[str, ...], *,
-               today: str = "", handout: str | None = None, most: int = 12) -> list:
-    """Every refused field of a form, not only the first: the core stops at the first
-    problem, so each refused field is given a value that passes and the rest checked
-    again.
-    A problem no field explains (a brand, a catalog) ends the search."""
-    trial, errors = dict(values), []
-    for _ in range(most):
-        try:
-            service.job(trial, today=today, handout=handout)
-            return errors
-        except HandoutError as error:
-            errors.append(error)
-            stand_in = _stand_in(service, error.field, handout)
-            if error.field not in known or trial.get(error.field) == stand_in:
-                return errors
-            trial[error.field] = stand_in
-    return errors
-
-
-def _stand_in(service: HandoutService, column: str, handout: str | None) -> str:
-    """A value that passes for a column, to check the others while it is refused."""
-    examples = service.fields(handout).example_values()
-    return {"locale": "en", "discharge_date": "2026-11-20"}.get(column,
-                                                                 examples.get(column, ""))
+def all_errors(service: HandoutService, values: dict, *, today: str = "",
+               handout: str | None = None) -> list:
+    """Every refused field of a form (records.field_problems: one per field, in the CLI's
+    words); when every field passes, what building the job still refuses (the brand,
+    an unknown language)."""
+    problems = field_problems(values, handout=service.fields(handout))
+    if problems:
+        return problems
+    try:
+        service.job(values, today=today, handout=handout)
+    except HandoutError as error:
+        return [error]
+    return []

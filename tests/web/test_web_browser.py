@@ -231,3 +231,65 @@ def test_print_loads_the_pdf_into_a_frame_and_opens_the_print_dialog(server, pag
     assert frame.get_attribute("src").startswith("blob:")
     page.wait_for_function(
         "document.getElementById('print-status').textContent.includes('print dialog')")
+
+
+def test_the_interface_in_arabic_reads_right_to_left_and_passes_axe(server, browser, shots):
+    if not AXE.exists():
+        _missing(f"axe-core ({AXE})")
+    from handouts.web.interface import InterfaceCatalogs
+    arabic = InterfaceCatalogs().load("ar")
+    context = browser.new_context(viewport=TABLET, locale="ar-EG")
+    page = context.new_page()
+    try:
+        page.goto(server + "/")               # chosen from the browser's language
+        assert page.evaluate("[document.documentElement.lang, document.dir]") == ["ar", "rtl"]
+        assert page.inner_text("h1") == arabic.gettext("Make a patient's handout")
+        label = page.locator("label[for=locale]")
+        # Right to left: the label starts at the right edge of its field.
+        field = page.locator("#locale").bounding_box()
+        assert abs((label.bounding_box()["x"] + label.bounding_box()["width"])
+                   - (field["x"] + field["width"])) < 30
+        page.screenshot(path=str(shots / "form-ui-ar-tablet.png"), full_page=True)
+        assert _axe(page) == []
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= TABLET["width"], "the page scrolls sideways on a tablet"
+    finally:
+        context.close()
+
+
+def test_one_section_at_a_time_with_the_keyboard_in_spanish(server, page, shots):
+    from handouts.web.interface import InterfaceCatalogs
+    spanish = InterfaceCatalogs().load("es")
+    page.goto(server + "/?ui=es")
+    page.click(f"text={spanish.gettext('Fill in one section at a time')}")
+    assert spanish.gettext("Patient") in page.inner_text("legend")
+    page.select_option("#locale", "es")
+    tab_to(page, "record_id")
+    page.keyboard.type("A B")                 # refused at Next, before the next section
+    page.keyboard.press("Enter")
+    page.locator("#record_id-error").wait_for()
+    page.fill("#record_id", "MRN-3001")
+    page.fill("#patient_name", "Ana Pérez")
+    page.keyboard.press("Enter")
+    page.locator("#wait").wait_for()
+    page.screenshot(path=str(shots / "form-steps-es.png"), full_page=True)
+    for element_id, text in (("wait", "6w"), ("follow_up", "call")):
+        tab_to(page, element_id)
+        page.keyboard.type(text)
+    tab_to(page, "contraception-avoid")
+    page.keyboard.press("Space")
+    tab_to(page, "rh-given")
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    page.locator("#paper").wait_for()
+    tab_to(page, "preview")                   # the last section: the preview
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".pages img")
+    review = page.inner_text(".answers")
+    assert "Ana Pérez" in review and "MRN-3001" in review
+    assert spanish.gettext("Avoid pregnancy for now") in review
+    page.screenshot(path=str(shots / "preview-steps-es.png"), full_page=True)
+    tab_to(page, "download")
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    assert "MRN-3001" in pdf_text(Path(info.value.path()).read_bytes())
