@@ -16,7 +16,7 @@ from . import catalogs, i18n, review
 from .errors import LocaleError
 from .output import write_atomic
 from .records import DEFAULT_HANDOUT, job_from_fields
-from .resources import EXAMPLE_BRAND, LOCALES_DIR
+from .resources import EXAMPLE_BRAND, LOCALES_DIR, relative
 from .web import interface
 
 
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if action == "update":
         for path in catalogs.update(args.locale or translated):
             print(f"updated {path.relative_to(catalogs.PROJECT_DIR)}")
-        for path in interface.update(args.locale or translated):
+        for path in interface.update(args.locale or translated, create=True):
             print(f"updated {path.relative_to(catalogs.PROJECT_DIR)}")
         return 0
     if action == "extract":
@@ -97,6 +97,11 @@ def run(args: argparse.Namespace) -> int:
         for locale_id in args.locale or translated:
             problems = catalogs.check(locale_id, fresh_template=fresh, library=library)
             problems += web_interface.problems(locale_id)
+            if not web_interface.path(locale_id).exists():
+                problems.append(f"{relative(web_interface.path(locale_id))}: "
+                                "missing: the web app's words are not translated (run: "
+                                f"python generate.py locales update {locale_id}, then "
+                                "translate it)")
             for problem in problems:
                 print(problem)
             failed += bool(problems)

@@ -149,7 +149,13 @@ def _checked(values: Mapping[str, str | None], handout: HandoutFields,
     for name in GENERIC_REQUIRED:
         if not clean[name] and name not in problems.refused:
             problems.check(_refuse, InputError("is required", field=name, hint=_HINTS[name]))
-    if not problems.collect:
+    if problems.collect:
+        # Where job_from_fields meets them: a missing field before a bad value.
+        for spec in handout.specs:
+            if spec.required and not clean.get(spec.column) and spec.column not in problems.refused:
+                problems.check(_refuse, InputError("is required", field=spec.column,
+                                                   hint=spec.hint))
+    else:
         handout.check_required(clean)
     if clean["locale"] and "locale" not in problems.refused \
             and not _LANGUAGE_TAG.fullmatch(clean["locale"]):

@@ -10,7 +10,7 @@ import json
 import re
 from functools import partial
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from handouts import patient_lists, records
@@ -228,6 +228,9 @@ def test_an_accepted_name_is_printed_as_given(name, spaces):
 # -- every problem at once (a form shows them all) ---------------------------------------
 
 @settings(max_examples=300, deadline=None)
+@example(row={**PATIENT, "locale": "e s", "wait": "", "paper": "", "contraception_method": ""})
+@example(row={**PATIENT, "discharge_date": "2026-02-30", "wait": "", "paper": "",
+              "contraception_method": ""})
 @given(row=st.fixed_dictionaries({**other_value,
                                   **{field: free_text | plain for field in FREE_FIELDS}}))
 def test_every_problem_of_a_row_is_found_and_the_first_is_the_one_raised(row):

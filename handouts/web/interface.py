@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import io
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
 from babel import Locale, UnknownLocaleError
+from babel.messages.catalog import PYTHON_FORMAT
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import NullTranslations, Translations
@@ -50,6 +51,8 @@ class InterfaceLanguage:
     direction: str
     translations: NullTranslations
     problems: tuple[str, ...] = ()
+    #: The language asked for, when its catalog failed and this is English instead.
+    refused: str = ""
 
     @property
     def tag(self) -> str:
@@ -107,7 +110,11 @@ class InterfaceCatalogs:
         for wanted in (asked, cookie, *preferred_languages(accept_language)):
             found = best_match(wanted, shipped)
             if found:
-                return self.load(found)
+                loaded = self.load(found)
+                if loaded.problems:     # the whole page in English, saying why
+                    return replace(source_language(), problems=loaded.problems,
+                                   refused=loaded.native_name)
+                return loaded
         return source_language()
 
     def languages(self) -> list[InterfaceLanguage]:
@@ -173,7 +180,37 @@ class InterfaceCatalogs:
             for error in errors:
                 problems.append(f"{shown}:{message.lineno}: msgid {_first(message.id)!r}: "
                                 f"{error} {fix}")
+        for message in catalog:
+            if not message.id or not _translated(message):
+                continue
+            strings = message.string if isinstance(message.string, (tuple, list)) \
+                else (message.string,)
+            where = f"{shown}:{message.lineno}: msgid {_first(message.id)!r}"
+            for string in strings:
+                if any(mark in string for mark in "<>&"):
+                    # The pages show a translation as text: markup would print as such.
+                    problems.append(f"{where}: has <, > or & (write the words only) {fix}")
+                elif not _fills(string):
+                    problems.append(f"{where}: a % that is not a placeholder (write %% "
+                                    f"for a percent sign) {fix}")
         return problems
+
+
+def _fills(string: str) -> bool:
+    """Whether every % of a translation starts a named placeholder or is %% (Babel's
+    own pattern of a Python format): a stray "100% sure" would otherwise be filled with
+    the whole mapping of values, or fail the page.
+
+    >>> _fills("Step %(number)s of %(total)s"), _fills("100%% sure"), _fills("100% sure")
+    (True, True, False)
+    """
+    position = string.find("%")
+    while position >= 0:
+        found = PYTHON_FORMAT.match(string, position)
+        if found is None or (found.group(1) is None and found.group(3) != "%"):
+            return False
+        position = string.find("%", found.end())
+    return True
 
 
 def _translated(message) -> bool:

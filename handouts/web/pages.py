@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
-from markupsafe import Markup
+from markupsafe import escape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from ..errors import HandoutError
 from .forms import (CSRF_FIELD, GROUPS, errors_by_field, form_fields, submitted_values,
                     translated)
-from .interface import N_, UI_COOKIE, source_language
+from .interface import N_, UI_COOKIE, best_match
 from .preview import page_images
 from .security import (access_cookie, cookie_names, csrf_cookie_ok, csrf_ok, csrf_token,
                        new_csrf_cookie)
@@ -53,8 +53,10 @@ def page_callables(ui) -> dict:
     translations = ui.translations
 
     def finish(context, text, variables):
+        # A translation is text, never markup (a quote in it must not end an attribute);
+        # only the template's own values (Markup, e.g. an example in <code>) stay markup.
         if context.eval_ctx.autoescape:
-            text = Markup(text)
+            text = escape(text)
         return text % variables
 
     @jinja2.pass_context
@@ -123,7 +125,7 @@ class Pages:
         interface = await run_in_threadpool(self.service.interface.languages)
         problem = ""
         if ui.problems:
-            problem = (f"The {ui.native_name} interface cannot be used now, so this page is "
+            problem = (f"The {ui.refused} interface cannot be used now, so this page is "
                        f"in English: {ui.problems[0]}")
         context.setdefault("keep_query", [])
         context.setdefault("switcher", False)
@@ -131,13 +133,14 @@ class Pages:
         html = self.environment.get_template(template).render(
             csrf_field=CSRF_FIELD, csrf_token=csrf_token(self.secret, cookie),
             token_required=bool(self.service.settings.token),
-            ui=source_language() if ui.problems else ui, interface_languages=interface,
+            ui=ui, interface_languages=interface,
             ui_problem=problem, **page_callables(ui), **context)
         response = HTMLResponse(html, status_code=status)
         if sent != cookie:
             self._set_cookie(response, self.csrf_cookie, cookie)
         asked = request.query_params.get("ui", "")
-        if asked and asked == ui.id and request.cookies.get(UI_COOKIE) != ui.id:
+        if asked and not ui.problems and request.cookies.get(UI_COOKIE) != ui.id and \
+                best_match(asked, self.service.interface.shipped()) == ui.id:
             # Only the language id: it says nothing about a patient.
             self._set_cookie(response, UI_COOKIE, ui.id)
         return response
@@ -187,7 +190,7 @@ class Pages:
         form = await request.form()
         if not self._csrf_ok(request, form):
             ui = await run_in_threadpool(self._ui, request)
-            return None, None, HTMLResponse(ui.gettext(EXPIRED), status_code=403)
+            return None, None, PlainTextResponse(ui.gettext(EXPIRED), status_code=403)
         handout = self._handout(form)
         try:
             known = (await run_in_threadpool(self.service.fields, handout)).known_fields
@@ -233,7 +236,11 @@ class Pages:
         try:
             pdf, entries = await self._render(handout, values)
             if entries:
-                return await self._form(request, handout, values, entries, status=422)
+                if step is not None:        # back to the first section with a problem
+                    step = await run_in_threadpool(self._first_refused_step, handout,
+                                                   entries, step)
+                return await self._form(request, handout, values, entries, status=422,
+                                        step=step)
             images = await self.service.gate.run(page_images, pdf, self.service.raster_lock)
         except Busy:
             return _busy()
@@ -252,13 +259,27 @@ class Pages:
         if action == "back":
             return await self._form(request, handout, values, step=max(0, step - 1))
         entries = await run_in_threadpool(self._check, handout, values)
-        fields = await run_in_threadpool(lambda: form_fields(self.service.fields(handout)))
-        shown = {group for group, _ in GROUPS[:step + 1]}
-        so_far = {f.name for f in fields if f.group in shown}
+        sections = await run_in_threadpool(self._sections, handout)
+        so_far = {name for name, section in sections.items() if section <= step}
         entries = [e for e in entries if e["field"] in so_far]
         if entries:
-            return await self._form(request, handout, values, entries, status=422, step=step)
+            # The earliest section with a problem: its fields are the ones on the page.
+            first = min(sections[e["field"]] for e in entries)
+            return await self._form(request, handout, values, entries, status=422,
+                                    step=first)
         return await self._form(request, handout, values, step=min(step + 1, last))
+
+    def _sections(self, handout: str) -> dict[str, int]:
+        """Each field's section number in the stepped form."""
+        order = {group: number for number, (group, _) in enumerate(GROUPS)}
+        return {f.name: order[f.group] for f in form_fields(self.service.fields(handout))}
+
+    def _first_refused_step(self, handout: str, entries, step: int) -> int:
+        """The section holding the first refused field (`step` when none is a field's:
+        a brand or catalog problem, shown in the summary)."""
+        sections = self._sections(handout)
+        found = [sections[e["field"]] for e in entries if e["field"] in sections]
+        return min(found) if found else step
 
     def _review(self, handout: str, values: dict, ui):
         """The preview's language, the answers it was made from by section, and the

@@ -147,7 +147,7 @@ def test_error_messages_keep_the_command_lines_english_marked_as_such(client):
         page = post(spanish, {**VALUES, "wait": "3 weeks"})
     assert page.status_code == 422 and '<html lang="es"' in page.text
     error = re.search(r'<p class="error" id="wait-error">(.*?)</p>', page.text, re.S).group(1)
-    assert '<span lang="en">' in error
+    assert '<span lang="en" dir="ltr">' in error
 
 
 # -- one section at a time -----------------------------------------------------------
@@ -206,3 +206,48 @@ def test_the_preview_lists_what_the_handout_was_made_from(client):
     assert re.search(r"Clinician\s+Left empty", shown)
     download = post(client, {**VALUES, "clinician": ""}, "/pdf")
     assert "Maria Lopez" in pdf_text(download.content)
+
+
+def test_a_translation_is_text_never_markup(tmp_path):
+    spanish = SHIPPED.load("es")
+    search = spanish.gettext("Type a name, e.g. Spanish or Español")
+    quoted = _spanish_with({f'msgstr "{search}"': 'msgstr "Escriba \\"árabe\\" o x"'})
+    app = make_app()
+    app.service.interface = _broken_locales(tmp_path / "q", quoted)
+    with TestClient(app) as client:
+        page = client.get("/?ui=es").text
+    assert 'placeholder="Escriba &#34;árabe&#34; o x"' in page
+    marked = _spanish_with({f'msgstr "{search}"': 'msgstr "<b onmouseover=x>a</b>"'})
+    assert any("has <, > or &" in p for p in _broken_locales(tmp_path / "m", marked).problems("es"))
+    percent = _spanish_with({f'msgstr "{search}"': 'msgstr "100% seguro"'})
+    assert any("a % that is not a placeholder" in p
+               for p in _broken_locales(tmp_path / "p", percent).problems("es"))
+
+
+def test_a_refused_interface_catalog_leaves_nothing_of_it_on_the_page(tmp_path):
+    next_word = SHIPPED.load("es").gettext("Next")
+    broken = _spanish_with({f'msgid "Next"\nmsgstr "{next_word}"': 'msgid "Next"\nmsgstr ""'})
+    app = make_app()
+    app.service.interface = _broken_locales(tmp_path, broken)
+    with TestClient(app) as client:
+        page = client.get("/?ui=es")
+    assert "handouts_ui" not in page.headers.get("set-cookie", "")
+    assert re.search(r'<option value="ar"[^>]*>العربية — Arabic', page.text)   # not "árabe"
+
+
+def test_a_tag_in_ui_is_remembered_as_its_language():
+    with TestClient(make_app()) as client:
+        page = client.get("/?ui=es-MX")
+        assert '<html lang="es"' in page.text and "handouts_ui=es" in page.headers["set-cookie"]
+
+
+def test_next_with_a_problem_in_an_earlier_section_goes_back_to_it(client):
+    token = csrf(client.get("/").text)
+    page = client.post("/", data={**VALUES, "record_id": "A B", "csrf_token": token,
+                                  "step": "1", "action": "next"})
+    assert page.status_code == 422 and "Step 1 of 3" in text_of(page.text)
+    assert 'id="record_id-error"' in page.text and 'name="record_id" id="record_id"' in page.text
+    final = client.post("/", data={**VALUES, "wait": "3 weeks", "csrf_token": token,
+                                   "step": "2"})
+    assert final.status_code == 422 and "Step 2 of 3" in text_of(final.text)
+    assert 'id="wait-error"' in final.text
