@@ -1,8 +1,8 @@
 """Latency and throughput of the web API (POST /api/v1/handouts) at 1, 8 and 32
 concurrent clients, against a real `generate.py serve` started on a free port.
 
-    python3 benchmarks/bench_web.py                    # 1 worker, 150 requests per level
-    python3 benchmarks/bench_web.py --workers 2 -n 300 --clients 1 8 32
+    python3 benchmarks/bench_web.py                    # as `serve` runs: 150 requests a level
+    python3 benchmarks/bench_web.py --render-processes 0 --workers 2 -n 300
 
 The server is warmed (fonts, catalogs, caches) before timing. Each request is a
 different patient (record id and name change), in English, so nothing is served from
@@ -37,10 +37,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
+def start_server(port: int, workers: int, render_processes: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "generate.py"), "serve", "--port", str(port),
-         "--workers", str(workers), "--brand", str(BRAND)],
+         "--workers", str(workers), "--render-processes", str(render_processes),
+         "--brand", str(BRAND)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -89,14 +90,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=150, help="requests per level")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--render-processes", type=int, default=os.cpu_count() or 1,
+                        help="render processes per server process (default: the cores; "
+                             "0 renders in the server's threads)")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     args = parser.parse_args()
     port = free_port()
-    server = start_server(port, args.workers)
+    server = start_server(port, args.workers, args.render_processes)
     url = f"http://127.0.0.1:{port}/api/v1/handouts"
     try:
         asyncio.run(level(url, max(args.clients), 4 * max(args.clients)))   # warm-up
-        print(f"{os.cpu_count()} cores, {args.workers} worker(s), {args.n} requests a level")
+        print(f"{os.cpu_count()} cores, {args.workers} server process(es), "
+              f"{args.render_processes} render process(es) each, {args.n} requests a level")
         print("clients  handouts/s  p50 ms  p95 ms  failed")
         for clients in args.clients:
             result = asyncio.run(level(url, clients, args.n))

@@ -29,6 +29,9 @@ def add_command(commands, *, brand_help: str, cores: int, add_handout_options) -
     serve.add_argument("--workers", type=int, default=1, metavar="N",
                        help="server processes, each with its own fonts and caches "
                             f"(default: 1; up to the cores, here {cores})")
+    serve.add_argument("--render-processes", type=int, default=cores, metavar="N",
+                       help="processes that render, shared by every connection (default: "
+                            f"the cores, here {cores}; 0 renders in the server process)")
     serve.add_argument("--token", default=None,
                        help="access token the form and the API require (default: "
                             "$HANDOUTS_TOKEN); required when --host is not loopback")
@@ -59,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("the access token is too short", field="--token",
                          hint="use at least 16 characters, e.g. from: python3 -c "
                               "\"import secrets; print(secrets.token_urlsafe(24))\"")
+    if not 0 <= args.render_processes <= 64:
+        raise InputError("needs 0 to 64 render processes", field="--render-processes",
+                         hint=f"e.g. --render-processes {os.cpu_count() or 1}")
     if not 0 <= args.port <= 65535 or args.workers < 1:
         raise InputError("needs a port 0-65535 and 1 or more workers", field="serve",
                          hint="e.g. --port 8000 --workers 2")
@@ -83,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     library.handout_fields(args.handout)            # and so does an unknown handout
     settings = WebSettings(brand_path=brand_path, handout=args.handout,
                            template_dirs=tuple(p.resolve() for p in args.templates),
-                           token=token, host=args.host, tls=tls)
+                           token=token, host=args.host, tls=tls,
+                           render_processes=args.render_processes)
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     scheme = "https" if tls else "http"
     print(f"serving handouts on {scheme}://{shown_host}:{args.port}/ (Ctrl-C to stop)"

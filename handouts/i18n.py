@@ -317,6 +317,7 @@ class CatalogRefused(LocaleError):
         self.problems = tuple(problems)
         self.locale_id = locale_id
         check = check or f"python generate.py locales check {locale_id}"
+        self.check = check
         first = self.problems[0] if self.problems else None
         more = len(self.problems) - 1
         super().__init__(
@@ -328,6 +329,10 @@ class CatalogRefused(LocaleError):
 
     def located(self, source=None, line=None):
         return self
+
+    def __reduce__(self):
+        # Sent from a render process to the server (pickled): rebuilt from its problems.
+        return (type(self), (self.problems, self.locale_id, self.check))
 
     def lines(self) -> list[str]:
         """One line per problem, as `locales check` prints them."""

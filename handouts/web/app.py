@@ -45,9 +45,13 @@ def create_app(settings: WebSettings, *, library=None, warm: bool = True):
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        if warm:
-            await anyio.to_thread.run_sync(service.warm_up)
-        yield
+        service.start_processes()       # first: before this process starts any thread
+        try:
+            if warm:
+                await anyio.to_thread.run_sync(service.warm_up)
+            yield
+        finally:
+            await anyio.to_thread.run_sync(service.stop_processes)
 
     async def healthz(request: Request):
         return JSONResponse({"status": "ok"})

@@ -42,6 +42,8 @@ class WebSettings:
     max_body_bytes: int = MAX_BODY_BYTES
     render_threads: int = 2
     max_waiting: int = 64
+    #: Worker processes that render (render_pool); 0 renders in this process's threads.
+    render_processes: int = 0
     #: The address the server is bound to: with localhost and the loopback addresses,
     #: the only Host headers it answers (DNS rebinding); a wildcard address answers any.
     host: str = "127.0.0.1"
@@ -61,6 +63,13 @@ class WebSettings:
         bound = f"[{bound}]" if ":" in bound else bound
         return list(dict.fromkeys([bound, "localhost", "127.0.0.1", "[::1]",
                                    *self.extra_hosts]))
+
+    def to_json(self) -> str:
+        return self.to_environment()
+
+    @classmethod
+    def from_json(cls, text: str) -> "WebSettings":
+        return cls.from_environment({SETTINGS_VARIABLE: text})
 
     def to_environment(self) -> str:
         data = asdict(self)

@@ -88,6 +88,7 @@ class HandoutService:
         self.settings = settings
         self.library = library or Library(template_dirs=settings.template_dirs)
         self.gate = RenderGate(settings.render_threads, settings.max_waiting)
+        self.processes = None           # RenderProcesses, once started
         self.raster_lock = threading.Lock()     # pdfium (previews) is not thread-safe
         self.interface = InterfaceCatalogs(self.library.locales_dir,
                                            fingerprints=self.library.fingerprints)
@@ -154,18 +155,42 @@ class HandoutService:
             return job_from_fields(values, handout=handout_fields, brand=brand, today=day)
 
     def render(self, values: dict, *, today: str = "", handout: str | None = None) -> bytes:
-        """The PDF bytes (HandoutError for a refused value, catalog or brand)."""
+        """The PDF bytes (HandoutError for a refused value, catalog or brand), made by a
+        render process when they are started, else here."""
+        if self.processes is not None:
+            from .render_pool import WorkerGone
+            try:
+                return self.processes.render(values, today, handout or self.settings.handout)
+            except WorkerGone:
+                raise Busy() from None
         job = self.job(values, today=today, handout=handout)
         with _unknown_locale_refused():
             return self.library.render(job)
 
+    def start_processes(self) -> None:
+        """Start the render processes the settings ask for (before any thread of this
+        process: a forked worker copies only the thread that forks). Each render waits
+        in a thread for one worker, so the gate lets as many through as there are."""
+        count = self.settings.render_processes
+        if count > 0 and self.processes is None:
+            from .render_pool import RenderProcesses
+            self.processes = RenderProcesses(self.settings, count)
+            self.gate = RenderGate(count, self.settings.max_waiting)
+
+    def stop_processes(self) -> None:
+        if self.processes is not None:
+            self.processes.close()
+            self.processes = None
+
     def warm_up(self) -> None:
         """Load fonts, catalogs and templates once before the first patient waits for
-        them: the handout's sample values in English, never kept."""
+        them: the handout's sample values in English, never kept. With render processes,
+        each warms its own; this process then needs only the form's languages."""
         from ..cli import sample_fields
         values = sample_fields(self.fields())
         try:
-            self.render(values, today="2026-11-20")
+            if self.processes is None:
+                self.render(values, today="2026-11-20")
             self.languages()
         except HandoutError:
             pass            # a broken brand or catalog is reported at the first request

@@ -4,15 +4,23 @@ text back."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from starlette.testclient import TestClient
 
 from handouts.library import Library
-from tests.web.web_helpers import TODAY, VALUES, cli_pdf, make_app
+from handouts.resources import PROJECT_DIR
+from tests.conftest import TEST_BRAND
+from tests.web.web_helpers import TODAY, VALUES, cli_pdf, free_port, make_app
 
 API = "/api/v1/handouts"
 LOCALES = ("en", "es", "ar", "zh_Hans", "hi", "th")
@@ -144,3 +152,68 @@ def test_fuzzed_token_paths_never_fail(token_client, path, given_token, bearer, 
     with TestClient(token_client.app) as client:
         response = client.get(path, headers=headers, follow_redirects=False)
     assert response.status_code in (200, 303, 401), response.text[:300]
+
+
+# -- the render processes, as `generate.py serve` starts them ----------------------------
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in (Path("/proc") / str(pid) / "task").iterdir():
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_serve_renders_in_processes_byte_identical_and_survives_a_dead_worker(tmp_path):
+    """The real command: 24 concurrent requests on a cold server with two render
+    processes, each the CLI's bytes; a refused value is 422; a render process killed
+    with SIGKILL costs at most its own request (503) and is replaced; the processes end
+    with the server."""
+    import httpx
+    patients = [{**VALUES, "locale": locale, "patient_name": NAMES[locale],
+                 "record_id": f"MRN-{locale}-p"} for locale in LOCALES]
+    expected = [cli_pdf(values, tmp_path) for values in patients]
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, str(PROJECT_DIR / "generate.py"), "serve", "--port", str(port),
+         "--render-processes", "2", "--brand", str(TEST_BRAND)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline and server.poll() is None
+                time.sleep(0.2)
+        workers = _children(server.pid)
+        assert len(workers) == 2, workers
+
+        def ask(index):
+            response = httpx.post(url + API, json={**patients[index % 6], "today": TODAY},
+                                  timeout=120)
+            return index, response.status_code, response.content
+        with ThreadPoolExecutor(24) as pool:
+            results = list(pool.map(ask, range(24)))
+        for index, status, body in results:
+            assert status == 200, (index, body[:300])
+            assert body == expected[index % 6], patients[index % 6]["record_id"]
+        refused = httpx.post(url + API, json={**VALUES, "wait": "3 weeks"}, timeout=60)
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["field"] == "wait"
+
+        os.kill(sorted(workers)[0], signal.SIGKILL)
+        statuses = [ask(i)[1] for i in range(4)]
+        assert statuses.count(503) <= 1 and statuses[-1] == 200, statuses
+        replaced = _children(server.pid)
+        assert len(replaced) == 2 and sorted(workers)[0] not in replaced
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "Maria" not in output and "MRN-" not in output
+    time.sleep(0.5)
+    for pid in workers | replaced:
+        assert not Path(f"/proc/{pid}").exists() or \
+            Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z", pid
