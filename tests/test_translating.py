@@ -80,6 +80,11 @@ def test_new_language_walkthrough(tmp_path):
                      check.stdout, re.M)
 
     translate_like_a_translator(project / "locales/de/LC_MESSAGES/messages.po")
+    check = run(commands("5. Check it")[0], project)
+    assert check.returncode == 1            # the web app's words are not translated yet
+    assert re.search(r"^locales/de/LC_MESSAGES/web.po:\d+: msgid .*: not translated",
+                     check.stdout, re.M), check.stdout
+    translate_like_a_translator(project / "locales/de/LC_MESSAGES/web.po")
     for command in commands("4. Look at it"):
         assert run(command, project).returncode == 0
     check = run(commands("5. Check it")[0], project)
