@@ -18,7 +18,7 @@ from .characters import reason_refused
 from .errors import HandoutError, InputError
 from .fields import HandoutFields
 from .input_files import UnusableFile, read_bounded
-from .records import FIELD_NAME, RECORD_ID, Job, job_from_fields, unknown_field
+from .records import FIELD_NAME, RECORD_ID, Job, field_problems, job_from_fields, unknown_field
 
 LIST_FORMATS = MappingProxyType({".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"})
 #: A day's list is a few hundred rows; a million rows of a full record each is ~1 GB.
@@ -314,4 +314,17 @@ def job_from_row(row: Row, *, handout: HandoutFields, brand: Brand, today: date,
     try:
         return job_from_fields(row.fields, handout=handout, brand=brand, today=today)
     except HandoutError as error:
-        raise error.located(source, row.line) from None
+        raise _naming_the_others(error.located(source, row.line), row.fields,
+                                 handout) from None
+
+
+def _naming_the_others(error: HandoutError, fields, handout: HandoutFields) -> HandoutError:
+    """The row's first problem, its hint naming the other fields refused too, so a
+    print room fixes the row once, not once per run (still one line a row)."""
+    others = [problem.field for problem in field_problems(fields, handout=handout)
+              if problem.field and problem.field != error.field]
+    if not others or type(error).located is not HandoutError.located:
+        return error
+    also = "this row also has problems in " + ", ".join(dict.fromkeys(others))
+    return type(error)(error.message, source=error.source, line=error.line,
+                       field=error.field, hint=f"{error.hint}; {also}" if error.hint else also)

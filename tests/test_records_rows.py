@@ -312,3 +312,17 @@ def test_a_json_lines_row_that_repeats_a_field_fails_alone():
     assert str(rows[0].error) == ("p.jsonl:1: wait: repeats a field (two keys that name the "
                                   "same column) (give each field once)")
     assert rows[1].error is None
+
+
+def test_a_row_with_several_problems_names_them_all_in_one_line(brand):
+    row = Row(7, {**PATIENT, "discharge_date": "2026-02-30", "wait": "soon", "rh": "yes"})
+    with pytest.raises(InputError) as raised:
+        job_from_row(row, brand=brand, today=TODAY, source="patients.csv")
+    line = str(raised.value)
+    assert line.startswith("patients.csv:7: discharge_date: '2026-02-30' is not a date")
+    assert line.endswith("this row also has problems in wait, rh)"), line
+    assert len(line.splitlines()) == 1
+    alone = Row(8, {**PATIENT, "rh": "yes"})
+    with pytest.raises(InputError) as raised:
+        job_from_row(alone, brand=brand, today=TODAY, source="patients.csv")
+    assert "also has problems" not in str(raised.value)
