@@ -301,6 +301,9 @@ class Pages:
                     # A list's empty choice has its own words ("From the clinic's country").
                     label = next((o.label for o in field.options if o.value == value), None)
                     shown, given = (label, True) if label is not None else (value, given)
+                elif field.options:     # a word typed for a date, such as "call"
+                    shown = next((f"{o.label} ({o.value})" for o in field.options
+                                  if o.value == value.strip()), value)
                 rows.append((field.label, shown, given))
             answers.append((group, ui.gettext(heading), rows))
         return language, answers, names
