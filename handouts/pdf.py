@@ -20,6 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
+from .archival import add_archival_entries
 from .caches import ForkSafeLock
 from .rl_adapter import (FastCopyFrame, HandoutPages, PrintCanvas,
                          canvas_with_footer, document_of, mark_letterhead, page_code)
@@ -117,7 +118,8 @@ def lay_out(layout: HandoutLayout, flowables: list, footer, metadata: Metadata, 
                           PageTemplate(id="later", frames=[later], onPage=later_page)])
     canvasmaker = canvas_with_footer(
         lambda canv, page, pages: layout.draw_footer(canv, footer, page, pages), record, pdf,
-        initial_font(layout.fonts))
+        initial_font(layout.fonts),
+        before_save=lambda canv: add_archival_entries(canv, metadata))
     doc.build([NextPageTemplate("later")] + flowables, canvasmaker=canvasmaker)
     canv = doc.canv
     pages = HandoutPages(tuple(canv.recorded), used_glyphs(document_of(canv))) if record else None

@@ -47,6 +47,24 @@ def _ignore_environment() -> None:
 
 
 _ignore_environment()
+
+
+def _end_streams_with_eol() -> None:
+    """PDF/A (ISO 19005-2, 6.1.7.1) wants an end-of-line marker before `endstream`, not
+    counted in /Length; ReportLab 5.1 writes the data straight against it and has no
+    setting for it. Every stream this process writes gets one (a reader skips it)."""
+    write = PDFStream.format
+
+    def format_with_eol(self, document):
+        formatted = write(self, document)
+        if not formatted.endswith(b"endstream\n"):
+            return formatted
+        return formatted[:-len(b"endstream\n")] + b"\nendstream\n"
+    format_with_eol.writes_eol = True
+    PDFStream.format = format_with_eol
+
+
+_end_streams_with_eol()
 # ReportLab 5.1 reads these two from rl_config at the moment it writes, with no setting
 # per document: renderPDF sorts a drawing's graphics-state changes only while
 # rl_config.invariant is on (renderPDF.py, `sorted(delta.items()) if rl_config.invariant`;
@@ -165,9 +183,11 @@ class _Compressed(PDFStream):
         self.__Comment__ = "page stream"
 
 
-def canvas_with_footer(draw_footer, record: bool, write: bool, initial_font_name: str):
+def canvas_with_footer(draw_footer, record: bool, write: bool, initial_font_name: str,
+                       before_save=None):
     """A canvas class for one handout: every page gets its footer when the PDF is saved;
-    `initial_font_name` is initial_font()'s."""
+    `initial_font_name` is initial_font()'s; before_save(canvas), if given, runs just
+    before a PDF is written (catalog entries)."""
 
     class FooterCanvas(HoldingCanvas):
         def __init__(self, *args, **kwargs):
@@ -178,6 +198,8 @@ def canvas_with_footer(draw_footer, record: bool, write: bool, initial_font_name
             self.page_total = self.held
             self._write_held(draw_footer, write)
             if write:
+                if before_save is not None:
+                    before_save(self)
                 super().save()
 
     return FooterCanvas
@@ -311,6 +333,21 @@ def _inverse(matrix: tuple) -> tuple:
     return (d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (b * e - a * f) / det)
 
 
+class UnfilteredStream(PDFStream):
+    """A stream written as it is, with no /Filter entry at all (ReportLab writes an
+    empty one for filters=[]): PDF/A wants the XMP metadata readable without a decoder."""
+
+    def __init__(self, dictionary: dict, content: bytes):
+        super().__init__(dictionary=PDFDictionary(dict(dictionary)), content=content,
+                         filters=[])
+
+    def format(self, document):
+        content = document.encrypt.encode(self.content)
+        dictionary = PDFDictionary({**self.dictionary.dict, "Length": len(content)})
+        return pdfdoc.format(dictionary, document) + b"\nstream\n" + content + \
+            b"\nendstream\n"
+
+
 class _SpilledStream(_Compressed):
     """A compressed page stream kept in a temporary file, not in memory, until it is
     written out: a print file of thousands of pages then needs little memory."""
@@ -341,6 +378,16 @@ def page_code(canvas) -> list:
 def document_of(canvas):
     """The PDFDocument a canvas writes into."""
     return canvas._doc
+
+
+def set_catalog_entry(canvas, key: str, value) -> None:
+    """An entry of the document catalog, also one ReportLab's PDFCatalog does not list
+    (OutputIntents): its list of keys is extended for this document only."""
+    catalog = canvas._doc.Catalog
+    known = catalog.__NoDefault__
+    if key not in known:
+        catalog.__NoDefault__ = [*known, key]      # on this catalog, not the class
+    setattr(catalog, key, value)
 
 
 def page_size(canvas) -> tuple[float, float]:

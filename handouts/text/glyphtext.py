@@ -49,9 +49,17 @@ def glyph_texts(font) -> dict[int, str]:
 def _add_substitutions(font, texts: dict[int, str]) -> None:
     from fontTools.ttLib import TTFont
     tt = TTFont(str(font.face.path), fontNumber=font.face.subfont_index, lazy=True)
+    order = {name: gid for gid, name in enumerate(tt.getGlyphOrder())}
+    # The font file's own cmap, which HarfBuzz shapes with: ReportLab's (font.cmap)
+    # maps U+00A0 to the space glyph, HarfBuzz to the font's no-break space glyph,
+    # which would otherwise have no text (measured: Noto Sans, "100.4\u00a0°F").
+    own_cmap = tt.getBestCmap() or {}
+    for code in sorted(own_cmap, key=lambda c: (unicodedata.category(chr(c)) == "Cc", c)):
+        gid = order.get(own_cmap[code])
+        if gid is not None and gid not in texts:
+            texts[gid] = _fold(code)
     if "GSUB" not in tt or tt["GSUB"].table.LookupList is None:
         return
-    order = {name: gid for gid, name in enumerate(tt.getGlyphOrder())}
     singles: list[tuple[int, int]] = []            # (from, to)
     ligatures: list[tuple[tuple[int, ...], int]] = []
     for lookup in tt["GSUB"].table.LookupList.Lookup:
