@@ -168,6 +168,9 @@ class HoldingCanvas(Canvas):
                     page.Contents, page.stream = _Compressed(data), None
 
 
+#: A handout declares PDF 1.7 (ISO 32000-1), which PDF/A-2 and PDF/UA-1 are based on.
+PDF_VERSION = (1, 7)
+
 # zlib level of a handout's page streams: 3 compresses 3 times as fast as ReportLab's 6
 # and makes a handout's PDF about 5 % bigger (its fonts are most of it). The print file,
 # where size counts, keeps level 6.
@@ -192,6 +195,7 @@ def canvas_with_footer(draw_footer, record: bool, write: bool, initial_font_name
     class FooterCanvas(HoldingCanvas):
         def __init__(self, *args, **kwargs):
             kwargs["initialFontName"] = initial_font_name
+            kwargs["pdfVersion"] = PDF_VERSION
             super().__init__(*args, record=record, **kwargs)
 
         def save(self):

@@ -55,6 +55,7 @@ def test_the_colour_profile_is_the_same_bytes_every_time():
 
 def test_every_stream_ends_with_an_end_of_line_outside_its_length(make_job):
     pdf = render(make_job())
+    assert pdf.startswith(b"%PDF-1.7\n")
     streams = list(re.finditer(rb"/Length (\d+)[^>]*>>\nstream\n", pdf))
     assert len(streams) > 5
     for found in streams:
