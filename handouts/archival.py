@@ -5,8 +5,7 @@
   creator, producer, dates) and declaring PDF/A-2u conformance (every glyph maps to
   Unicode).
 - An sRGB output intent: every colour on the page is sRGB (DeviceRGB), so the file says
-  what those numbers mean. The ICC profile is Pillow's built-in sRGB (LittleCMS), its
-  creation date fixed so that the same input gives the same bytes.
+  what those numbers mean. The ICC profile is a file (profiles/sRGB-lcms.icc).
 
 No patient data: the XMP carries the same values as the information dictionary (the
 handout's title, the clinic, the handout's name and version), never a patient's name
@@ -14,6 +13,7 @@ unless the caller put it in the title (name_in_metadata).
 """
 from __future__ import annotations
 
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
@@ -27,19 +27,15 @@ PDFA_PART, PDFA_CONFORMANCE = 2, "U"
 #: The creation and modification date of every handout (ReportLab's invariant mode
 #: writes D:20000101000000+00'00' in the information dictionary).
 DOCUMENT_DATE = "2000-01-01T00:00:00+00:00"
-#: ICC header bytes 24-35 hold the profile's creation date and time (six big-endian
-#: 16-bit numbers); LittleCMS writes the current time there.
-_ICC_DATE = slice(24, 36)
-_FIXED_ICC_DATE = bytes.fromhex("07d0 0001 0001 0000 0000 0000".replace(" ", ""))
+#: Pillow's LittleCMS sRGB profile, its date fixed (see profiles/README.md): a file, so
+#: that another Pillow cannot change a handout's bytes.
+SRGB_PROFILE = Path(__file__).parent / "profiles" / "sRGB-lcms.icc"
 
 
 @pure_memo(maxsize=1)
 def srgb_profile() -> bytes:
-    """Pillow's sRGB ICC profile, dated 2000-01-01 00:00:00 (reproducible bytes)."""
-    from PIL import ImageCms
-    profile = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
-    profile[_ICC_DATE] = _FIXED_ICC_DATE
-    return bytes(profile)
+    """The sRGB ICC profile of every handout's output intent."""
+    return SRGB_PROFILE.read_bytes()
 
 
 def xmp_packet(*, title: str, author: str, subject: str, keywords: str, lang: str,

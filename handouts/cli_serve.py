@@ -29,9 +29,10 @@ def add_command(commands, *, brand_help: str, cores: int, add_handout_options) -
     serve.add_argument("--workers", type=int, default=1, metavar="N",
                        help="server processes, each with its own fonts and caches "
                             f"(default: 1; up to the cores, here {cores})")
-    serve.add_argument("--render-processes", type=int, default=cores, metavar="N",
-                       help="processes that render, shared by every connection (default: "
-                            f"the cores, here {cores}; 0 renders in the server process)")
+    serve.add_argument("--render-processes", type=int, default=None, metavar="N",
+                       help="processes that render, shared by every connection, for each "
+                            "server process (default: the cores divided among --workers, "
+                            f"here {cores} for one; 0 renders in the server process)")
     serve.add_argument("--token", default=None,
                        help="access token the form and the API require (default: "
                             "$HANDOUTS_TOKEN); required when --host is not loopback")
@@ -62,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("the access token is too short", field="--token",
                          hint="use at least 16 characters, e.g. from: python3 -c "
                               "\"import secrets; print(secrets.token_urlsafe(24))\"")
+    if args.render_processes is None:
+        args.render_processes = max(1, (os.cpu_count() or 1) // max(1, args.workers))
     if not 0 <= args.render_processes <= 64:
         raise InputError("needs 0 to 64 render processes", field="--render-processes",
                          hint=f"e.g. --render-processes {os.cpu_count() or 1}")

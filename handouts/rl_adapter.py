@@ -54,6 +54,8 @@ def _end_streams_with_eol() -> None:
     counted in /Length; ReportLab 5.1 writes the data straight against it and has no
     setting for it. Every stream this process writes gets one (a reader skips it)."""
     write = PDFStream.format
+    if getattr(write, "writes_eol", False):
+        return                      # already (a reload of this module)
 
     def format_with_eol(self, document):
         formatted = write(self, document)

@@ -161,7 +161,7 @@ class HandoutService:
             from .render_pool import WorkerGone
             try:
                 return self.processes.render(values, today, handout or self.settings.handout)
-            except WorkerGone:
+            except WorkerGone:      # none free in time: try again (RenderFailed is a 500)
                 raise Busy() from None
         job = self.job(values, today=today, handout=handout)
         with _unknown_locale_refused():
