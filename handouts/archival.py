@@ -39,8 +39,10 @@ def srgb_profile() -> bytes:
 
 
 def xmp_packet(*, title: str, author: str, subject: str, keywords: str, lang: str,
-               creator: str = "handouts", producer: str = "handouts") -> bytes:
-    """The XMP metadata packet, its values those of the information dictionary."""
+               creator: str = "handouts", producer: str = "handouts",
+               pdfua: bool = False) -> bytes:
+    """The XMP metadata packet, its values those of the information dictionary;
+    `pdfua` declares PDF/UA-1 too (only for a tagged document: tagging.py)."""
     language = escape(lang.replace("_", "-") or "x-default", {'"': "&quot;"})
 
     def alt(text: str) -> str:
@@ -57,7 +59,8 @@ def xmp_packet(*, title: str, author: str, subject: str, keywords: str, lang: st
         ' xmlns:dc="http://purl.org/dc/elements/1.1/"\n'
         ' xmlns:pdf="http://ns.adobe.com/pdf/1.3/"\n'
         ' xmlns:xmp="http://ns.adobe.com/xap/1.0/"\n'
-        ' xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">\n'
+        ' xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"'
+        + ('\n xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"' if pdfua else "") + ">\n"
         f"<dc:title>{alt(title)}</dc:title>\n"
         f"<dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>\n"
         f"{description}\n"
@@ -70,6 +73,7 @@ def xmp_packet(*, title: str, author: str, subject: str, keywords: str, lang: st
         f"<xmp:MetadataDate>{DOCUMENT_DATE}</xmp:MetadataDate>\n"
         f"<pdfaid:part>{PDFA_PART}</pdfaid:part>\n"
         f"<pdfaid:conformance>{PDFA_CONFORMANCE}</pdfaid:conformance>\n"
+        + ("<pdfuaid:part>1</pdfuaid:part>\n" if pdfua else "") +
         "</rdf:Description>\n"
         "</rdf:RDF>\n"
         "</x:xmpmeta>\n"
@@ -77,15 +81,15 @@ def xmp_packet(*, title: str, author: str, subject: str, keywords: str, lang: st
     return packet.encode("utf-8")
 
 
-def add_archival_entries(canv, metadata) -> None:
+def add_archival_entries(canv, metadata, *, pdfua: bool = False) -> None:
     """Put the XMP metadata and the sRGB output intent into a canvas's catalog, before
-    it saves."""
+    it saves (`pdfua`: the document is tagged, see xmp_packet)."""
     from .rl_adapter import UnfilteredStream, document_of, set_catalog_entry
     document = document_of(canv)
     xmp = UnfilteredStream({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")},
                            xmp_packet(title=metadata.title, author=metadata.author,
                                       subject=metadata.subject, keywords=metadata.keywords,
-                                      lang=metadata.lang))
+                                      lang=metadata.lang, pdfua=pdfua))
     profile = PDFStream(dictionary=PDFDictionary({"N": 3}), content=srgb_profile())
     intent = PDFDictionary({
         "Type": PDFName("OutputIntent"), "S": PDFName("GTS_PDFA1"),

@@ -389,11 +389,29 @@ def document_of(canvas):
 def set_catalog_entry(canvas, key: str, value) -> None:
     """An entry of the document catalog, also one ReportLab's PDFCatalog does not list
     (OutputIntents): its list of keys is extended for this document only."""
-    catalog = canvas._doc.Catalog
-    known = catalog.__NoDefault__
+    set_dictionary_entry(canvas._doc.Catalog, key, value)
+
+
+def set_dictionary_entry(obj, key: str, value) -> None:
+    """An entry of a ReportLab catalog or page object, also one its class does not list
+    (a page's /StructParents): the object's own list of keys is extended."""
+    known = obj.__NoDefault__
     if key not in known:
-        catalog.__NoDefault__ = [*known, key]      # on this catalog, not the class
-    setattr(catalog, key, value)
+        obj.__NoDefault__ = [*known, key]          # on this object, not its class
+    setattr(obj, key, value)
+
+
+class _Keyword(pdfdoc.PDFObject):
+    """A PDF keyword written as it is (ReportLab writes Python's True as "True")."""
+
+    def __init__(self, word: bytes):
+        self.word = word
+
+    def format(self, document):
+        return self.word
+
+
+PDF_TRUE = _Keyword(b"true")
 
 
 def page_size(canvas) -> tuple[float, float]:
