@@ -411,7 +411,9 @@ class _Keyword(pdfdoc.PDFObject):
         return self.word
 
 
-PDF_TRUE = _Keyword(b"true")
+def pdf_true() -> _Keyword:
+    """The PDF keyword true (for /MarkInfo's /Marked)."""
+    return _Keyword(b"true")
 
 
 def page_size(canvas) -> tuple[float, float]:

@@ -71,7 +71,7 @@ class Structure:
 
     def write(self, canvas) -> None:
         """The structure's PDF objects, into the canvas's document, before it saves."""
-        from .rl_adapter import PDF_TRUE, document_of, set_dictionary_entry
+        from .rl_adapter import document_of, pdf_true, set_dictionary_entry
         document = document_of(canvas)
         pages = [document.Reference(page) for page in document.Pages.pages]
         root_ref = document.Reference(PDFDictionary({}), "hxStructTreeRoot")
@@ -120,7 +120,7 @@ class Structure:
             set_dictionary_entry(page, "StructParents", page_index)
             set_dictionary_entry(page, "Tabs", PDFName("S"))
         set_dictionary_entry(document.Catalog, "StructTreeRoot", root_ref)
-        set_dictionary_entry(document.Catalog, "MarkInfo", PDFDictionary({"Marked": PDF_TRUE}))
+        set_dictionary_entry(document.Catalog, "MarkInfo", PDFDictionary({"Marked": pdf_true()}))
 
 
 class Tagged(Flowable):
