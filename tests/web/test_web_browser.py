@@ -135,19 +135,23 @@ def tab_to(page, element_id: str, most: int = 80):
     raise AssertionError(f"Tab never reached #{element_id}")
 
 
+def type_visit_with_keys(page, typed) -> None:
+    """Tab to each (id, text) and type it, then choose "avoid" and "given" with Space."""
+    for element_id, text in typed:
+        tab_to(page, element_id)
+        page.keyboard.type(text)
+    for radio in ("contraception-avoid", "rh-given"):
+        tab_to(page, radio)
+        page.keyboard.press("Space")
+
+
 def test_keyboard_only(server, page):
     page.goto(server + "/")
     tab_to(page, "locale-search")
     page.keyboard.type("spanish")
     assert page.input_value("#locale") == "es"
-    for element_id, text in (("record_id", "MRN-2001"), ("patient_name", "Ana Pérez"),
-                             ("wait", "6w"), ("follow_up", "call")):
-        tab_to(page, element_id)
-        page.keyboard.type(text)
-    tab_to(page, "contraception-avoid")
-    page.keyboard.press("Space")
-    tab_to(page, "rh-given")
-    page.keyboard.press("Space")
+    type_visit_with_keys(page, (("record_id", "MRN-2001"), ("patient_name", "Ana Pérez"),
+                                ("wait", "6w"), ("follow_up", "call")))
     page.keyboard.press("Enter")            # submits the form from a radio button
     page.wait_for_selector(".pages img")
     tab_to(page, "download")
@@ -273,13 +277,7 @@ def test_one_section_at_a_time_with_the_keyboard_in_spanish(server, page, shots)
     page.keyboard.press("Enter")
     page.locator("#wait").wait_for()
     page.screenshot(path=str(shots / "form-steps-es.png"), full_page=True)
-    for element_id, text in (("wait", "6w"), ("follow_up", "call")):
-        tab_to(page, element_id)
-        page.keyboard.type(text)
-    tab_to(page, "contraception-avoid")
-    page.keyboard.press("Space")
-    tab_to(page, "rh-given")
-    page.keyboard.press("Space")
+    type_visit_with_keys(page, (("wait", "6w"), ("follow_up", "call")))
     page.keyboard.press("Enter")
     page.locator("#paper").wait_for()
     tab_to(page, "preview")                   # the last section: the preview
