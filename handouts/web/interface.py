@@ -28,6 +28,7 @@ from babel.messages.pofile import PoFileError, read_po
 from babel.support import NullTranslations, Translations
 
 from .. import resources
+from ..resources import relative
 from ..caches import Fingerprints, LRUCache, by_content
 
 UI_DOMAIN = "web"
@@ -126,7 +127,7 @@ class InterfaceCatalogs:
 
     def _read(self, locale_id: str) -> InterfaceLanguage:
         path = self.path(locale_id)
-        shown = _relative(path)
+        shown = relative(path)
         try:
             locale = Locale.parse(locale_id)
         except (UnknownLocaleError, ValueError):
@@ -163,7 +164,7 @@ class InterfaceCatalogs:
             with self.template.open("rb") as source:
                 wanted = [m for m in read_po(source) if m.id]
         except (OSError, PoFileError) as error:
-            return [f"{_relative(self.template)}: cannot be read ({error}) (run: python "
+            return [f"{relative(self.template)}: cannot be read ({error}) (run: python "
                     "generate.py locales extract)"]
         for message in wanted:
             found = catalog.get(message.id, message.context)
@@ -221,13 +222,6 @@ def _translated(message) -> bool:
 def _first(msgid) -> str:
     text = msgid[0] if isinstance(msgid, (tuple, list)) else msgid
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _relative(path: Path) -> str:
-    try:
-        return str(path.relative_to(resources.PROJECT_DIR))
-    except ValueError:
-        return str(path)
 
 
 def preferred_languages(header: str) -> list[str]:
