@@ -37,14 +37,21 @@ def test_24_concurrent_requests_on_a_cold_server_match_the_cli(tmp_path):
     expected = [cli_pdf(values, tmp_path) for values in patients]
     app = make_app(library=Library(), render_threads=4, max_waiting=32)   # cold
     with TestClient(app) as client:
-        def ask(index):
-            response = client.post(API, json={**patients[index % 12], "today": TODAY})
-            return index, response.status_code, response.content
-        with ThreadPoolExecutor(24) as pool:
-            results = list(pool.map(ask, range(24)))
+        _asked_at_once(lambda body: client.post(API, json=body), patients, expected)
+
+
+def _asked_at_once(post, patients: list, expected: list, requests: int = 24) -> None:
+    """`requests` concurrent POSTs cycling through the patients, each of them the CLI's
+    bytes for its patient; post(body) -> response."""
+    def ask(index):
+        response = post({**patients[index % len(patients)], "today": TODAY})
+        return index, response.status_code, response.content
+    with ThreadPoolExecutor(requests) as pool:
+        results = list(pool.map(ask, range(requests)))
     for index, status, body in results:
-        assert status == 200, (index, body[:200])
-        assert body == expected[index % 12], patients[index % 12]["record_id"]
+        assert status == 200, (index, body[:300])
+        assert body == expected[index % len(patients)], \
+            patients[index % len(patients)]["record_id"]
 
 
 @pytest.fixture(scope="module")
@@ -199,15 +206,8 @@ def test_serve_renders_in_processes_byte_identical_and_survives_a_dead_worker(tm
         workers = _render_workers(server.pid)
         assert len(workers) == 2, workers
 
-        def ask(index):
-            response = httpx.post(url + API, json={**patients[index % 6], "today": TODAY},
-                                  timeout=120)
-            return index, response.status_code, response.content
-        with ThreadPoolExecutor(24) as pool:
-            results = list(pool.map(ask, range(24)))
-        for index, status, body in results:
-            assert status == 200, (index, body[:300])
-            assert body == expected[index % 6], patients[index % 6]["record_id"]
+        _asked_at_once(lambda body: httpx.post(url + API, json=body, timeout=120),
+                       patients, expected)
         refused = httpx.post(url + API, json={**VALUES, "wait": "3 weeks"}, timeout=60)
         assert refused.status_code == 422
         assert refused.json()["errors"][0]["field"] == "wait"
@@ -215,7 +215,8 @@ def test_serve_renders_in_processes_byte_identical_and_survives_a_dead_worker(tm
         os.kill(sorted(workers)[0], signal.SIGKILL)
         time.sleep(0.2)
         # Found dead when handed a request: the request goes to the other worker.
-        statuses = [ask(i)[1] for i in range(4)]
+        statuses = [httpx.post(url + API, json={**patients[i], "today": TODAY},
+                               timeout=120).status_code for i in range(4)]
         assert statuses == [200] * 4, statuses
         replaced = _render_workers(server.pid)
         assert len(replaced) == 2 and sorted(workers)[0] not in replaced
